@@ -1,0 +1,1 @@
+"""perfrules: declarative scoring rules for hierarchical performance-indicator frameworks."""

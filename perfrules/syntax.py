@@ -1,0 +1,159 @@
+"""Text to lark tree: the grammar, the cached parser, and lark's errors turned into ours.
+
+This is one of the two modules that touch lark (with build.py); nothing later sees lark.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from .errors import Diagnostic, RuleSyntaxError
+from .source import Source, Span
+
+GRAMMAR_NAME = "perfrules.lark"
+
+#: A rule file larger than this is refused before parsing (it is untrusted text).
+MAX_FILE_CHARS = 2_000_000
+
+
+def grammar_text(name: str = GRAMMAR_NAME) -> str:
+    """The grammar's text, from the installed package or, in a checkout, from grammars/."""
+    packaged = resources.files("perfrules") / "grammars" / name
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammars" / name
+    return checkout.read_text(encoding="utf-8")
+
+
+@functools.cache
+def parser() -> lark.Lark:
+    """The LALR parser, built once per process."""
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+    )
+
+
+# Human words for terminals and keywords, so users never see `__ANON_0` or `$END`.
+_TERMINAL_WORDS = {
+    "CODE": "an indicator code such as A11",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage such as 99%",
+    "STRING": 'a quoted text such as "文件办理率"',
+    "COMPARATOR": "a comparison (>=, >, <=, <, =)",
+    "PLUS_MINUS": "±",
+    "$END": "end of file",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = parser().get_terminal(name).pattern
+    except KeyError:
+        return name
+    if pattern.type == "str":
+        return repr(pattern.value)
+    return name.lower()
+
+
+def _describe_expected(names: set[str]) -> str:
+    words = sorted({_describe_terminal(n) for n in names})
+    if len(words) > 8:
+        words = words[:8] + ["…"]
+    return ", ".join(words)
+
+
+def _end_of_text_span(source: Source) -> Span:
+    lines = source.text.split("\n")
+    last = lines[-1] if lines else ""
+    return Span(source.name, len(lines), len(last) + 1, len(lines), len(last) + 2)
+
+
+def _token_span(token: lark.Token, source: Source) -> Span:
+    line = token.line or 1
+    column = token.column or 1
+    end_line = token.end_line or line
+    end_column = token.end_column or column + max(len(token.value), 1)
+    return Span(source.name, line, column, end_line, end_column)
+
+
+def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    if isinstance(error, UnexpectedToken):
+        expected = _describe_expected(set(error.accepts or error.expected))
+        if error.token.type == "$END":
+            return Diagnostic(
+                "unexpected-eof",
+                f"unexpected end of file, expected {expected}",
+                _end_of_text_span(source),
+            )
+        token_text = error.token.value
+        return Diagnostic(
+            "unexpected-token",
+            f"unexpected {token_text!r}, expected {expected}",
+            _token_span(error.token, source),
+        )
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        expected = _describe_expected(set(error.allowed or ()))
+        hint = None
+        if char in "“”":
+            hint = 'quote texts with ASCII double quotes: "…"'
+        return Diagnostic(
+            "unexpected-character",
+            f"unexpected character {char!r}, expected {expected}",
+            Span(source.name, error.line, error.column, error.line, error.column + 1),
+            hint=hint,
+        )
+    line = getattr(error, "line", 1) or 1
+    column = getattr(error, "column", 1) or 1
+    return Diagnostic(
+        "syntax-error", str(error).splitlines()[0], Span(source.name, line, column, line, column + 1)
+    )
+
+
+def parse_tree(source: Source) -> lark.Tree:
+    """Parse a rule file into a lark tree.
+
+    Raises:
+        RuleSyntaxError: the text is not in the language, or is too large to be a rule file.
+    """
+    if len(source.text) > MAX_FILE_CHARS:
+        raise RuleSyntaxError(
+            [
+                Diagnostic(
+                    "file-too-large",
+                    f"a rule file may hold at most {MAX_FILE_CHARS} characters, "
+                    f"this one holds {len(source.text)}",
+                    Span(source.name, 1, 1, 1, 2),
+                )
+            ],
+            source,
+        )
+    if "\x00" in source.text:
+        offset = source.text.index("\x00")
+        line = source.text.count("\n", 0, offset) + 1
+        column = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+        raise RuleSyntaxError(
+            [
+                Diagnostic(
+                    "unexpected-character",
+                    "a NUL character cannot stand in a rule file",
+                    Span(source.name, line, column, line, column + 1),
+                )
+            ],
+            source,
+        )
+    try:
+        return parser().parse(source.text)
+    except UnexpectedInput as error:
+        raise RuleSyntaxError([_diagnostic(error, source)], source) from None
