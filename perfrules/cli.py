@@ -1,0 +1,107 @@
+"""The ``perfrules`` command: score a unit, check a rule file.
+
+Exit status: 0 success, 1 an invalid rule file or invalid inputs, 2 a usage mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import api, report
+from .errors import InputError, RuleFileError
+from .inputs import read_inputs
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perfrules",
+        description="Score units against performance-evaluation indicator frameworks.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    score = commands.add_parser(
+        "score", help="score one unit and print the table (or JSON)",
+        description="Score one unit's inputs against a framework.",
+    )
+    score.add_argument("framework", help="a rule file, or a folder holding framework.rules")
+    score.add_argument("inputs", help="the unit's inputs: a YAML, JSON or TOML file")
+    score.add_argument("--format", choices=("table", "json"), default="table")
+    score.add_argument("--locale", choices=("zh", "en"), default="zh",
+                       help="language of the table and reasons (default zh)")
+    score.add_argument("--unit", help="the unit's name, when the inputs file does not say")
+
+    check = commands.add_parser(
+        "check", help="check a rule file and print its diagnostics",
+        description="Parse and check a rule file; print every error and warning.",
+    )
+    check.add_argument("framework", help="a rule file, or a folder holding framework.rules")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status (tests call this directly)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
+    if args.command == "score":
+        return _score(args, out, err)
+    return _check(args, out, err)
+
+
+def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        framework = api.load(args.framework)
+        data = read_inputs(args.inputs)
+        result = framework.score(data, unit=args.unit)
+    except RuleFileError as error:
+        print(str(error), file=err)
+        return EXIT_INVALID
+    except InputError as error:
+        print(f"perfrules: {error}", file=err)
+        return EXIT_INVALID
+    if args.format == "json":
+        out.write(report.as_json(framework, result))
+    else:
+        out.write(report.table(framework, result, args.locale))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        source, diagnostics = api.diagnose_file(args.framework)
+    except RuleFileError as error:
+        print(str(error), file=err)
+        return EXIT_INVALID
+    errors = [d for d in diagnostics if d.is_error]
+    if args.format == "json":
+        payload = {
+            "file": source.name,
+            "ok": not errors,
+            "errors": len(errors),
+            "warnings": len(diagnostics) - len(errors),
+            "diagnostics": [d.to_dict() for d in diagnostics],
+        }
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic.render(source), file=err if diagnostic.is_error else out)
+        summary = f"{source.name}: {len(errors)} error(s), {len(diagnostics) - len(errors)} warning(s)"
+        print(summary, file=out)
+    return EXIT_INVALID if errors else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
