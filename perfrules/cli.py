@@ -72,6 +72,9 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except InputError as error:
         print(f"perfrules: {error}", file=err)
         return EXIT_INVALID
+    except OSError as error:
+        print(f"perfrules: cannot read {error.filename}: {error.strerror}", file=err)
+        return EXIT_INVALID
     if args.format == "json":
         out.write(report.as_json(framework, result))
     else:

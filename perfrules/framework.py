@@ -280,12 +280,16 @@ class Framework:
                 limit = names.index(veto.at_most)
                 if position < limit:
                     position = limit
-                applied.append(f"{veto.input.name}: 一票否优，等次最高为{veto.at_most}")
+                applied.append(f"{self._label(veto.input.name)}：一票否优，等次最高为{veto.at_most}")
         for veto in vetoes:
             if veto.down is not None and values.get(veto.input.name):
                 position = min(position + veto.down, len(bands) - 1)
-                applied.append(f"{veto.input.name}: 等次降{veto.down}档")
+                applied.append(f"{self._label(veto.input.name)}：等次降{veto.down}档")
         return names[position], before, tuple(applied)
+
+    def _label(self, name: str) -> str:
+        decl = self._checked.inputs[name]
+        return decl.description or decl.name
 
     def _node_result(self, result: Result, code: str, state: _Scored) -> NodeResult:
         index = self._index[code]
