@@ -87,7 +87,57 @@ def _token_span(token: lark.Token, source: Source) -> Span:
     return Span(source.name, line, column, end_line, end_column)
 
 
+# Known mistakes, recognised by the parser state they leave (lark's match_examples): a label
+# maps to example texts that fail the same way, and to the message and hint a user sees.
+_KNOWN_MISTAKES: dict[str, tuple[list[str], str, str]] = {
+    "missing-points": (
+        [
+            'framework "x" {} A "a" 10 { threshold r >= 99%, each 5% lower deduct 2 }',
+            'framework "x" {} A "a" 10 { threshold r >= 99% }',
+        ],
+        "a threshold needs its points after the bound",
+        "write 'full' (the cap) or a number: threshold rate >= 99% full, …",
+    ),
+    "unquoted-name": (
+        ['framework "x" {} A 部门决策 10 {}', 'framework "x" {} A a 10 {}'],
+        "an indicator's name is a quoted text",
+        'write A "部门决策" 15 { … }',
+    ),
+    "cap-with-unit": (
+        ['framework "x" {} A "a" 10分 {}', 'framework "x" {} A "a" 10 分 {}'],
+        "a cap is a plain number",
+        "write 15, not 15分",
+    ),
+    "missing-cap": (
+        ['framework "x" {} A "a" {}'],
+        "an indicator needs its cap in points after its name",
+        'write A "部门决策" 15 { … }',
+    ),
+}
+
+
+def _known_mistake(error: UnexpectedInput) -> tuple[str, str] | None:
+    examples = {label: texts for label, (texts, _, _) in _KNOWN_MISTAKES.items()}
+    try:
+        label = error.match_examples(parser().parse, examples, use_accepts=True)
+    except Exception:  # noqa: BLE001 - a failed lookup only loses the friendlier message
+        return None
+    if label is None:
+        return None
+    _, message, hint = _KNOWN_MISTAKES[label]
+    return message, hint
+
+
 def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    diagnostic = _plain_diagnostic(error, source)
+    known = _known_mistake(error) if isinstance(error, UnexpectedToken) else None
+    if known is None:
+        return diagnostic
+    message, hint = known
+    return Diagnostic(diagnostic.code, f"{message} ({diagnostic.message})", diagnostic.span, hint)
+
+
+def _plain_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     if isinstance(error, UnexpectedToken):
         expected = _describe_expected(set(error.accepts or error.expected))
         if error.token.type == "$END":
