@@ -71,11 +71,19 @@ def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problem = Diagnostic("file-not-found", f"no rule file at {file}")
+        problem = Diagnostic("file-not-found", f"no rule file at {file}", file=str(file))
     except IsADirectoryError:
-        problem = Diagnostic("file-not-found", f"{file} is a directory, not a rule file")
+        problem = Diagnostic(
+            "file-not-found", f"{file} is a directory, not a rule file", file=str(file)
+        )
     except UnicodeDecodeError as error:
-        problem = Diagnostic("not-utf8", f"{file} is not UTF-8 text ({error.reason} at byte {error.start})")
+        problem = Diagnostic(
+            "not-utf8",
+            f"{file} is not UTF-8 text ({error.reason} at byte {error.start})",
+            file=str(file),
+        )
     except OSError as error:
-        problem = Diagnostic("file-unreadable", f"cannot read {file}: {error.strerror}")
+        problem = Diagnostic(
+            "file-unreadable", f"cannot read {file}: {error.strerror}", file=str(file)
+        )
     raise RuleFileError([problem])

@@ -36,7 +36,10 @@ def _check_nesting(tree: lark.Tree, source: Source) -> None:
         if node.data in _NESTING_NODES:
             depth += 1
             if depth > MAX_NESTING:
+                # Point at the node's first token (its code, or 'part'), not the whole node.
                 span = Span.from_meta(node.meta, source.name)
+                if span is not None:
+                    span = Span(span.source, span.line, span.column, span.line, span.column + 1)
                 raise RuleSyntaxError(
                     [
                         Diagnostic(

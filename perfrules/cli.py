@@ -6,10 +6,11 @@ Exit status: 0 success, 1 an invalid rule file or invalid inputs, 2 a usage mist
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from . import api, report
 from .errors import InputError, RuleFileError
@@ -26,9 +27,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Score units against performance-evaluation indicator frameworks.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (add_arguments, _) in COMMANDS.items():
+        add_arguments(commands, name)
+    return parser
 
+
+def _score_arguments(commands: Any, name: str) -> None:
     score = commands.add_parser(
-        "score", help="score one unit and print the table (or JSON)",
+        name, help="score one unit and print the table (or JSON)",
         description="Score one unit's inputs against a framework.",
     )
     score.add_argument("framework", help="a rule file, or a folder holding framework.rules")
@@ -38,13 +44,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="language of the table and reasons (default zh)")
     score.add_argument("--unit", help="the unit's name, when the inputs file does not say")
 
+
+def _check_arguments(commands: Any, name: str) -> None:
     check = commands.add_parser(
-        "check", help="check a rule file and print its diagnostics",
+        name, help="check a rule file and print its diagnostics",
         description="Parse and check a rule file; print every error and warning.",
     )
     check.add_argument("framework", help="a rule file, or a folder holding framework.rules")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
@@ -53,12 +60,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
-        args = _parser().parse_args(argv)
+        # argparse writes usage, errors and --help to sys.stdout/sys.stderr: send them to ours.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
-    if args.command == "score":
-        return _score(args, out, err)
-    return _check(args, out, err)
+    _, run = COMMANDS[args.command]
+    return run(args, out, err)
 
 
 def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -104,6 +112,15 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = f"{source.name}: {len(errors)} error(s), {len(diagnostics) - len(errors)} warning(s)"
         print(summary, file=out)
     return EXIT_INVALID if errors else EXIT_OK
+
+
+Command = tuple[Callable[[Any, str], None], Callable[[argparse.Namespace, TextIO, TextIO], int]]
+
+#: Every subcommand: how it adds its arguments, and how it runs (returning the exit status).
+COMMANDS: dict[str, Command] = {
+    "score": (_score_arguments, _score),
+    "check": (_check_arguments, _check),
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,8 @@ class Diagnostic:
     span: Span | None = None
     hint: str | None = None
     severity: str = "error"
+    #: The file a position-less diagnostic is about (a file that cannot be read).
+    file: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -41,7 +43,10 @@ class Diagnostic:
 
     def render(self, source: Source | None = None) -> str:
         """Render as ``file:line:col: error[code]: message`` with an excerpt and a caret."""
-        where = str(self.span) if self.span is not None else (source.name if source else "")
+        if self.span is not None:
+            where = str(self.span)
+        else:
+            where = self.file or (source.name if source else "perfrules")
         head = f"{where}: {self.severity}[{self.code}]: {self.message}"
         lines = [head]
         if source is not None and self.span is not None:
@@ -56,6 +61,8 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
         }
+        if self.file is not None:
+            out["file"] = self.file
         if self.span is not None:
             out.update(
                 file=self.span.source,
@@ -69,20 +76,35 @@ class Diagnostic:
         return out
 
 
+#: Display cells of source shown around a diagnostic's column (long lines are windowed).
+EXCERPT_CELLS = 100
+
+
 def _excerpt(source: Source, span: Span) -> list[str]:
     text = source.line(span.line)
-    if not text and span.line > len(source.text.splitlines()):
+    if not text and span.line > source.text.count("\n") + 1:
         return []
-    gutter = f"{span.line:>5} | "
-    before = text[: max(span.column - 1, 0)]
+    start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column > span.column:
-        marked = text[span.column - 1 : span.end_column - 1]
+        end = span.end_column - 1
     else:
-        marked = text[span.column - 1 : span.column] or " "
+        end = start + 1
+    # Window long lines so an excerpt never prints more than about EXCERPT_CELLS cells.
+    first = start
+    while first > 0 and display_width(text[first - 1 : start]) < EXCERPT_CELLS // 2:
+        first -= 1
+    last = min(len(text), end)
+    while last < len(text) and display_width(text[first:last]) < EXCERPT_CELLS:
+        last += 1
+    end = min(end, last)
+    before = ("…" if first > 0 else "") + text[first:start]
+    shown = before + text[start:last] + ("…" if last < len(text) else "")
+    marked = text[start:end] or " "
+    gutter = f"{span.line:>5} | "
     # The caret is placed by display cells, not characters, so it stays under CJK text.
     pad = " " * display_width(before.expandtabs())
     carets = "^" * max(display_width(marked), 1)
-    return [gutter + text, " " * (len(gutter) - 2) + "| " + pad + carets]
+    return [gutter + shown, " " * (len(gutter) - 2) + "| " + pad + carets]
 
 
 def render_all(diagnostics: Iterable[Diagnostic], source: Source | None = None) -> str:

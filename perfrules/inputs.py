@@ -432,7 +432,7 @@ def _award_item(item: object, where: str) -> str:
 
 
 def _in_range(decl: ast.InputDecl, value: Decimal | int) -> Decimal | int:
-    low, high = _bounds(decl)
+    low, high = ast.value_range(decl)
     if (low is None or value >= low) and (high is None or value <= high):
         return value
     shown = _with_unit(decl, value)
@@ -443,16 +443,6 @@ def _in_range(decl: ast.InputDecl, value: Decimal | int) -> Decimal | int:
     else:
         allowed = f"above the maximum {_with_unit(decl, high)}"  # type: ignore[arg-type]
     raise _Problem(f"{shown} is {allowed}")
-
-
-def _bounds(decl: ast.InputDecl) -> tuple[Decimal | None, Decimal | None]:
-    low = decl.low.value if decl.low is not None else None
-    high = decl.high.value if decl.high is not None else None
-    if decl.type is ast.InputType.PERCENT:
-        return (Decimal(0) if low is None else low, Decimal(100) if high is None else high)
-    if decl.type is ast.InputType.COUNT and low is None:
-        return Decimal(0), high
-    return low, high
 
 
 def _with_unit(decl: ast.InputDecl, value: Decimal | int) -> str:

@@ -32,9 +32,9 @@ def _cell(node: NodeResult, locale: str) -> str:
     return f"{node.code} {node.name}（{cap} 分）"
 
 
-def _shown_score(node: NodeResult) -> str:
+def _shown_score(node: NodeResult, locale: str = "zh") -> str:
     if node.score is None:
-        return "不适用"
+        return "n/a" if locale.startswith("en") else "不适用"
     if node.section == "penalty":
         return "0" if not node.score else f"-{format_number(node.score)}"
     return format_number(node.score)
@@ -61,8 +61,9 @@ def rows(result: Result, locale: str = "zh") -> tuple[list[str], list[list[str]]
             first_leaf = _first_leaf(result, ancestor.code)
             if ancestor is node or first_leaf == code:
                 row[ancestor.level - 1] = _cell(ancestor, locale)
-        reasons = "；".join(r.summary(locale) for r in node.reasons)
-        row += [format_number(node.cap), _shown_score(node), reasons]
+        separator = "; " if locale.startswith("en") else "；"
+        reasons = separator.join(r.summary(locale) for r in node.reasons)
+        row += [format_number(node.cap), _shown_score(node, locale), reasons]
         table.append(row)
     return heading, table
 

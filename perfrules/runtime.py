@@ -24,9 +24,15 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
+_ONE = Decimal(1)
+
+
 def rounded(value: Decimal) -> Decimal:
-    """A division's result rounded to 0.01, half up (exact values keep their digits)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """A division's result rounded to 0.01, half up, without trailing zeros (10, 5.6)."""
+    result = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if result == result.to_integral_value():
+        return result.quantize(_ONE)
+    return result.normalize()
 
 
 def clamp(value: Decimal, cap: Decimal) -> Decimal:

@@ -15,8 +15,11 @@ class Source:
     text: str = field(repr=False)
 
     def line(self, number: int) -> str:
-        """The text of 1-based line ``number`` without its line break ('' past the end)."""
-        lines = self.text.splitlines()
+        """The text of 1-based line ``number`` without its line break ('' past the end).
+
+        Lines end at "\n" only, as lark counts them (not at \f, \r or U+2028).
+        """
+        lines = [line.removesuffix("\r") for line in self.text.split("\n")]
         return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
