@@ -153,6 +153,9 @@ class _Emitter:
         if rule.beyond is not None:
             steps = rule.beyond
             count = self.steps_count(steps, self._distance(op, "x", "b", away=False))
+            if self.checked.counting(steps) is ast.Counting.STARTED:
+                # "at least 1" is for a missed bound; exactly at the bound no step is started.
+                count = f"({count} if x != b else ZERO)"
             self.emit(i + 1, f"n = {count}; g = n * {self.const(steps.points)}", steps.span)
             value = f"{points} + g"
             if self.is_pro_rata(steps):

@@ -4,6 +4,7 @@ recorded — the same arithmetic as the score, never recomputed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import decimal
 from decimal import Decimal
 from typing import Any
 
@@ -95,7 +96,7 @@ class Explainer:
             case ast.Deduct():
                 return self._deduct(rule, facts, values, penalty, lost)
             case ast.Baseline():
-                return self._baseline(rule, facts, values, lost)
+                return self._baseline(rule, facts, values, lost, cap, score)
             case ast.Deviation():
                 return self._deviation(rule, facts, values, lost)
             case ast.Graded():
@@ -160,6 +161,8 @@ class Explainer:
                     )
                 ]
             return []
+        if lost <= _ZERO:
+            return []  # short of the bound by less than one counted step: nothing was lost
         points = format_number(lost)
         if zone == "cutoff":
             assert rule.cutoff is not None
@@ -184,9 +187,13 @@ class Explainer:
         steps = rule.short
         assert steps is not None
         counting = self.counting(steps)
-        deduction = format_number(facts[2])
-        clamp_zh = "，扣完为止" if facts[2] > (rule.points or cap) else ""
-        clamp_en = " (down to 0)" if facts[2] > (rule.points or cap) else ""
+        stated = rule.points if rule.points is not None else cap
+        deducted = facts[2]
+        if counting is ast.Counting.PRO_RATA and deducted <= stated:
+            deducted = stated - score  # the deduction as the rounded score took it
+        deduction = format_number(deducted)
+        clamp_zh = "，扣完为止" if facts[2] > stated else ""
+        clamp_en = " (down to 0)" if facts[2] > stated else ""
         return [
             Reason(
                 "rule",
@@ -294,10 +301,44 @@ class Explainer:
         return reasons
 
     def _baseline(
-        self, rule: ast.Baseline, facts: Any, values: Mapping[str, Any], lost: Decimal
+        self,
+        rule: ast.Baseline,
+        facts: Any,
+        values: Mapping[str, Any],
+        lost: Decimal,
+        cap: Decimal,
+        score: Decimal,
     ) -> list[Reason]:
         label, shown = self.label(rule.input), self.value(rule.input, values.get(rule.input.name))
         reference = self.operand(rule.reference, values)
+        steps = {"lower": rule.lower, "higher": rule.higher}.get(facts[0])
+        if steps is not None:
+            counting = self.counting(steps)
+            adds = steps.effect == "add"
+            change = facts[2]
+            moved = rule.base + change if adds else rule.base - change
+            if counting is ast.Counting.PRO_RATA and _ZERO <= moved <= cap:
+                change = (score - rule.base).copy_abs()  # as the rounded score took it
+            size, each = self.quantity(steps.size), format_number(steps.points)
+            verb_zh = "加" if adds else "扣"
+            count_zh = f"变动 {format_number(facts[1])} 步，"
+            if counting is ast.Counting.PRO_RATA:
+                count_zh = ""
+            return [
+                Reason(
+                    "rule",
+                    f"{label} {shown}，基准 {reference} 计 {format_number(rule.base)} 分，"
+                    f"每{self._way_zh(steps)} {size} {verb_zh} {each} 分"
+                    f"（{_COUNTING_ZH[counting]}），{count_zh}{verb_zh} {format_number(change)} 分，"
+                    f"少得 {format_number(lost)} 分",
+                    f"{label} {shown} against the baseline {reference} "
+                    f"({format_number(rule.base)} points); each {size} {steps.direction} "
+                    f"{'adds' if adds else 'deducts'} {each} ({_COUNTING_EN[counting]}): "
+                    f"{'+' if adds else '−'}{format_number(change)}; "
+                    f"{format_number(score)} of {format_number(cap)}: −{format_number(lost)}",
+                    lost,
+                )
+            ]
         return [
             Reason(
                 "rule",
@@ -315,15 +356,21 @@ class Explainer:
     ) -> list[Reason]:
         label, shown = self.label(rule.input), self.value(rule.input, values.get(rule.input.name))
         target = self.operand(rule.target, values)
-        deviation = format_number(facts[1]) + ("%" if rule.tolerance.is_percent else "")
+        deviation = _approximately(facts[1]) + ("%" if rule.tolerance.is_percent else "")
         tolerance = self.quantity(rule.tolerance)
+        step_zh = step_en = ""
+        if rule.steps is not None:
+            counting = self.counting(rule.steps)
+            size, each = self.quantity(rule.steps.size), format_number(rule.steps.points)
+            step_zh = f"每超出 {size} 扣 {each} 分（{_COUNTING_ZH[counting]}），"
+            step_en = f"; each {size} beyond deducts {each} ({_COUNTING_EN[counting]})"
         return [
             Reason(
                 "rule",
                 f"{label} {shown}，目标 {target}，偏差 {deviation}，超出 ±{tolerance}，"
-                f"扣 {format_number(lost)} 分",
+                f"{step_zh}扣 {format_number(lost)} 分",
                 f"{label} {shown}, target {target}: deviation {deviation} beyond "
-                f"±{tolerance}: −{format_number(lost)}",
+                f"±{tolerance}{step_en}: −{format_number(lost)}",
                 lost,
             )
         ]
@@ -342,10 +389,26 @@ class Explainer:
     def _composite(
         self, rule: ast.Composite, facts: Any, values: Mapping[str, Any], penalty: bool
     ) -> list[Reason]:
-        reasons: list[Reason] = []
         scores, part_facts = facts[1], facts[2]
-        for part, score, fact in zip(rule.parts, scores, part_facts, strict=True):
-            reasons.extend(self.reasons(part.rule, fact, values, part.cap, score, penalty))
+        parts = list(zip(rule.parts, scores, part_facts, strict=True))
+        if rule.mode in (ast.Combine.MIN, ast.Combine.MAX):
+            # Only the part that was taken decides the score; the others explain nothing.
+            pick = min if rule.mode is ast.Combine.MIN else max
+            taken = pick(range(len(parts)), key=lambda i: parts[i][1])
+            parts = [parts[taken]]
+        reasons: list[Reason] = []
+        for part, score, fact in parts:
+            for reason in self.reasons(part.rule, fact, values, part.cap, score, penalty):
+                if rule.mode is ast.Combine.WEIGHTED and part.weight is not None:
+                    weight = format_number(part.weight)
+                    reason = Reason(
+                        reason.kind,
+                        f"{reason.zh}（权重 {weight}）",
+                        f"{reason.en} (weight {weight})",
+                        None if reason.lost is None else reason.lost * part.weight,
+                        reason.written,
+                    )
+                reasons.append(reason)
         return reasons
 
     def _awards(self, facts: Any, cap: Decimal) -> list[Reason]:
@@ -376,6 +439,17 @@ class Explainer:
                 )
             )
         return reasons
+
+
+def _approximately(value: Decimal) -> str:
+    """A computed ratio for reading: exact when short, else rounded up to 0.01 with "≈".
+
+    Rounding up keeps a deviation that is just over its tolerance visibly over it.
+    """
+    shown = value.quantize(Decimal("0.01"), rounding=decimal.ROUND_UP)
+    if shown == value:
+        return format_number(value)
+    return "≈" + format_number(shown)
 
 
 def adjusted(rule_score: Decimal, score: Decimal, reason: str) -> Reason:

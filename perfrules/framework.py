@@ -47,6 +47,7 @@ class Framework:
         self._checked = checked
         self._evaluator = evaluator
         self._index = {node.code: i for i, node in enumerate(checked.nodes)}
+        self._codes = tuple(node.code for node in checked.nodes)
         self._children: dict[str, tuple[str, ...]] = {node.code: () for node in checked.nodes}
         kids: dict[int, list[str]] = {}
         for i, parent in enumerate(checked.parents):
@@ -78,7 +79,7 @@ class Framework:
     @property
     def codes(self) -> tuple[str, ...]:
         """Every indicator code, in tree order."""
-        return tuple(node.code for node in self._checked.nodes)
+        return self._codes
 
     @property
     def inputs(self) -> Mapping[str, ast.InputDecl]:

@@ -71,6 +71,8 @@ def awards_highest(
 
     Returns the sum and, per entry, (item, award, points, counted).
     """
+    if not entries:
+        return ZERO, ()
     best: dict[str, tuple[Decimal, int]] = {}
     for position, (item, award) in enumerate(entries):
         value = points[award]
@@ -89,6 +91,8 @@ def awards_all(
     entries: Sequence[tuple[str, str]], points: dict[str, Decimal]
 ) -> tuple[Decimal, tuple[tuple[str, str, Decimal, bool], ...]]:
     """Every award adds."""
+    if not entries:
+        return ZERO, ()
     detail = tuple((item, award, points[award], True) for item, award in entries)
     return sum((p for _, _, p, _ in detail), ZERO), detail
 
