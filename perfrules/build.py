@@ -22,6 +22,9 @@ MAX_FRACTION_DIGITS = 10
 
 _NESTING_NODES = frozenset({"indicator", "part"})
 
+#: Escapes inside quoted texts; any other escaped character stands for itself (\" \\).
+_ESCAPES = {"n": "\n", "t": "\t"}
+
 
 class _BuildError(PerfrulesError):
     def __init__(self, diagnostic: Diagnostic):
@@ -107,7 +110,11 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         out: list[str] = []
         chars = iter(body)
         for char in chars:
-            out.append(next(chars, "") if char == "\\" else char)
+            if char == "\\":
+                escaped = next(chars, "")
+                out.append(_ESCAPES.get(escaped, escaped))
+            else:
+                out.append(char)
         return "".join(out)
 
     def _label(self, item: Any) -> str:
@@ -136,11 +143,22 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         settings: dict[str, Any] = {"name": self._string(children[0])}
         grades: list[ast.GradeBand] = []
         vetoes: list[ast.Veto] = []
-        for key, value in children[1:]:
+        seen: set[str] = set()
+        for key, value, span in children[1:]:
+            if key == "veto":
+                vetoes.append(value)
+                continue
+            if key in seen:
+                raise _BuildError(
+                    Diagnostic(
+                        "duplicate-setting",
+                        f"the framework block says '{key}' twice; say it once",
+                        span,
+                    )
+                )
+            seen.add(key)
             if key == "grades":
                 grades.extend(value)
-            elif key == "veto":
-                vetoes.append(value)
             else:
                 settings.update(value if isinstance(value, dict) else {key: value})
         settings["grades"] = tuple(grades)
@@ -155,10 +173,11 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
                     "bad-year", "a year is a whole number such as 2024", self._span(meta)
                 )
             )
-        return ("year", int(value))
+        return ("year", int(value), self._span(meta))
 
     def total(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
-        return ("total", {"total": self._decimal(children[0]), "total_capped": children[1]})
+        total = {"total": self._decimal(children[0]), "total_capped": children[1]}
+        return ("total", total, self._span(meta))
 
     def capped(self, meta: Any, children: list[Any]) -> bool:
         return True
@@ -167,7 +186,7 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         return False
 
     def default_counting(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
-        return ("counting", children[0])
+        return ("counting", children[0], self._span(meta))
 
     def full_steps(self, meta: Any, children: list[Any]) -> ast.Counting:
         return ast.Counting.FULL
@@ -179,7 +198,7 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         return ast.Counting.PRO_RATA
 
     def default_not_applicable(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
-        return ("not_applicable", children[0])
+        return ("not_applicable", children[0], self._span(meta))
 
     def na_rescale(self, meta: Any, children: list[Any]) -> ast.NotApplicable:
         return ast.NotApplicable.RESCALE
@@ -191,7 +210,7 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         return ast.NotApplicable.ZERO
 
     def grades(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
-        return ("grades", children)
+        return ("grades", children, self._span(meta))
 
     def grade_band(self, meta: Any, children: list[Any]) -> ast.GradeBand:
         return ast.GradeBand(self._label(children[0]), children[1], span=self._span(meta))
@@ -203,7 +222,7 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
         veto = ast.Veto(
             self._ref(children[0]), at_most=self._label(children[1]), span=self._span(meta)
         )
-        return ("veto", veto)
+        return ("veto", veto, self._span(meta))
 
     def veto_down(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         bands = self._decimal(children[1])
@@ -215,7 +234,8 @@ class _ToAst(Transformer_NonRecursive):  # type: ignore[misc]
                     self._token_span(children[1]),
                 )
             )
-        return ("veto", ast.Veto(self._ref(children[0]), down=int(bands), span=self._span(meta)))
+        veto = ast.Veto(self._ref(children[0]), down=int(bands), span=self._span(meta))
+        return ("veto", veto, self._span(meta))
 
     # ------------------------------------------------------------ inputs
     def inputs_block(self, meta: Any, children: list[Any]) -> tuple[ast.InputDecl, ...]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from . import api, report
+from . import api, publish, report
 from .errors import InputError, RuleFileError
 from .inputs import read_inputs
 
@@ -34,14 +35,25 @@ def _parser() -> argparse.ArgumentParser:
 
 def _score_arguments(commands: Any, name: str) -> None:
     score = commands.add_parser(
-        name, help="score one unit and print the table (or JSON)",
+        name, help="score one unit and print the table (or JSON, or publish it)",
         description="Score one unit's inputs against a framework.",
     )
     score.add_argument("framework", help="a rule file, or a folder holding framework.rules")
     score.add_argument("inputs", help="the unit's inputs: a YAML, JSON or TOML file")
-    score.add_argument("--format", choices=("table", "json"), default="table")
+    score.add_argument(
+        "--format", choices=("table", "json", *publish.FORMATS), default="table",
+        help="table (terminal, the default), json, or the published table as md, html, "
+             "xlsx or csv (see docs/publishing.md)",
+    )
+    score.add_argument("-o", "--output", metavar="FILE",
+                       help="write to FILE instead of standard output (required for xlsx)")
     score.add_argument("--locale", choices=("zh", "en"), default="zh",
                        help="language of the table and reasons (default zh)")
+    score.add_argument(
+        "--criteria", choices=publish.CRITERIA, default="published",
+        help="the 评价要点 column of md/html/xlsx/csv: each indicator's published text where "
+             "it has one (the default), or always the rule rendered into canonical phrasing",
+    )
     score.add_argument("--unit", help="the unit's name, when the inputs file does not say")
 
 
@@ -66,10 +78,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
     _, run = COMMANDS[args.command]
-    return run(args, out, err)
+    try:
+        return run(args, out, err)
+    except BrokenPipeError:
+        # The reader went away (`perfrules check … | head`): nothing left to say to it.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silences the interpreter's flush
+        return EXIT_OK
 
 
 def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.format == "xlsx" and not args.output:
+        print("perfrules: --format xlsx writes a workbook: give the file with -o FILE", file=err)
+        return EXIT_USAGE
     try:
         framework = api.load(args.framework)
         data = read_inputs(args.inputs)
@@ -83,10 +103,32 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as error:
         print(f"perfrules: cannot read {error.filename}: {error.strerror}", file=err)
         return EXIT_INVALID
+    content: str | bytes
     if args.format == "json":
-        out.write(report.as_json(framework, result))
+        content = report.as_json(framework, result)
+    elif args.format == "table":
+        content = report.table(framework, result, args.locale)
     else:
-        out.write(report.table(framework, result, args.locale))
+        try:
+            content = publish.publish(framework, result, args.format, locale=args.locale,
+                                      criteria=args.criteria)
+        except RuntimeError as error:  # openpyxl missing
+            print(f"perfrules: {error}", file=err)
+            return EXIT_INVALID
+    if not args.output:
+        assert isinstance(content, str), "binary formats require --output"
+        out.write(content)
+        return EXIT_OK
+    try:
+        if isinstance(content, bytes):
+            with open(args.output, "wb") as binary:
+                binary.write(content)
+        else:
+            with open(args.output, "w", encoding="utf-8", newline="") as text:
+                text.write(content)
+    except OSError as error:
+        print(f"perfrules: cannot write {error.filename}: {error.strerror}", file=err)
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -120,6 +162,18 @@ Command = tuple[Callable[[Any, str], None], Callable[[argparse.Namespace, TextIO
 COMMANDS: dict[str, Command] = {
     "score": (_score_arguments, _score),
     "check": (_check_arguments, _check),
+    "test": (  # imported when used: rule-file test cases and branch coverage
+        lambda commands, name: __import__("perfrules.casetest").casetest.add_arguments(
+            commands, name),
+        lambda args, out, err: __import__("perfrules.casetest").casetest.run_command(
+            args, out, err),
+    ),
+    "diff": (  # perfrules/diff_report.py; imported by name so that this entry stands alone
+        lambda commands, name: __import__("perfrules.diff_report").diff_report.add_arguments(
+            commands, name),
+        lambda args, out, err: __import__("perfrules.diff_report").diff_report.run(
+            args, out, err),
+    ),
 }
 
 

@@ -49,8 +49,14 @@ class Evaluator:
     slots: tuple[str, ...]
     constants: tuple[Any, ...]
     span_map: dict[int, Span | None]
-    #: (slot, node index) pairs whose input value must be non-zero (a divisor) or > 0.
-    positive_slots: tuple[tuple[int, int], ...]
+    #: (slot, node index, requirement) for inputs used as divisors: "positive" (a
+    #: proportional target must be > 0) or "nonzero" (a relative deviation's target).
+    divisor_slots: tuple[tuple[int, int, str], ...]
+
+    def span_at(self, line: int) -> Span | None:
+        """The rule or indicator behind a line of the generated source (nearest above)."""
+        known = [number for number in self.span_map if number <= line]
+        return self.span_map[max(known)] if known else None
 
 
 class _Emitter:
@@ -61,7 +67,7 @@ class _Emitter:
         self._constant_index: dict[tuple[type, Any], int] = {}
         self.lines: list[str] = []
         self.span_map: dict[int, Span | None] = {}
-        self.positive_slots: list[tuple[int, int]] = []
+        self.divisor_slots: list[tuple[int, int, str]] = []
         self._temps = itertools.count()
         self.node = 0
 
@@ -189,7 +195,7 @@ class _Emitter:
 
     def _proportional(self, rule: ast.Proportional, cap: str, s: str, f: str, i: int) -> None:
         if isinstance(rule.target, ast.InputRef):
-            self.positive_slots.append((self.slots[rule.target.name], self.node))
+            self.divisor_slots.append((self.slots[rule.target.name], self.node, "positive"))
         target = self.operand(rule.target)
         self.emit(i, f"r = rounded({cap} * {self.slot(rule.input)} / {target})", rule.span)
         self.emit(i, f"{s} = clamp(r, {cap}); {f} = ('ratio', r)")
@@ -263,7 +269,7 @@ class _Emitter:
         x, target = self.slot(rule.input), self.operand(rule.target)
         relative = rule.tolerance.is_percent
         if relative and isinstance(rule.target, ast.InputRef):
-            self.positive_slots.append((self.slots[rule.target.name], self.node))
+            self.divisor_slots.append((self.slots[rule.target.name], self.node, "nonzero"))
         self.emit(i, f"x = {x}; t = {target}", rule.span)
         if relative:
             self.emit(i, "v = (x - t).copy_abs() * HUNDRED / t.copy_abs()")
@@ -284,7 +290,7 @@ class _Emitter:
             steps.span,
         )
         value = f"{cap} - d"
-        if self.is_pro_rata(steps) or relative:
+        if self.is_pro_rata(steps):
             value = f"rounded({value})"
         self.emit(i + 1, f"{s} = clamp({value}, {cap}); {f} = ('beyond', v, n, d)")
 
@@ -461,5 +467,5 @@ def compile_framework(checked: CheckedFramework) -> Evaluator:
         tuple(checked.inputs),
         constants,
         emitter.span_map,
-        tuple(emitter.positive_slots),
+        tuple(emitter.divisor_slots),
     )

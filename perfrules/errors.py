@@ -76,8 +76,8 @@ class Diagnostic:
         return out
 
 
-#: Display cells of source shown around a diagnostic's column (long lines are windowed).
-EXCERPT_CELLS = 100
+#: Lines up to this many display cells are shown whole; longer ones are windowed.
+EXCERPT_CELLS = 160
 
 
 def _excerpt(source: Source, span: Span) -> list[str]:
@@ -90,12 +90,10 @@ def _excerpt(source: Source, span: Span) -> list[str]:
     else:
         end = start + 1
     # Window long lines so an excerpt never prints more than about EXCERPT_CELLS cells.
-    first = start
-    while first > 0 and display_width(text[first - 1 : start]) < EXCERPT_CELLS // 2:
-        first -= 1
-    last = min(len(text), end)
-    while last < len(text) and display_width(text[first:last]) < EXCERPT_CELLS:
-        last += 1
+    if display_width(text) <= EXCERPT_CELLS:
+        first, last = 0, len(text)
+    else:
+        first, last = _window(text, start, end)
     end = min(end, last)
     before = ("…" if first > 0 else "") + text[first:start]
     shown = before + text[start:last] + ("…" if last < len(text) else "")
@@ -105,6 +103,17 @@ def _excerpt(source: Source, span: Span) -> list[str]:
     pad = " " * display_width(before.expandtabs())
     carets = "^" * max(display_width(marked), 1)
     return [gutter + shown, " " * (len(gutter) - 2) + "| " + pad + carets]
+
+
+def _window(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where to cut a long line: half the cells before the column, the rest after it."""
+    first = start
+    while first > 0 and display_width(text[first - 1 : start]) < EXCERPT_CELLS // 2:
+        first -= 1
+    last = min(len(text), end)
+    while last < len(text) and display_width(text[first:last]) < EXCERPT_CELLS:
+        last += 1
+    return first, last
 
 
 def render_all(diagnostics: Iterable[Diagnostic], source: Source | None = None) -> str:

@@ -78,9 +78,16 @@ class Explainer:
         values: Mapping[str, Any],
         cap: Decimal,
         score: Decimal,
-        penalty: bool = False,
+        section: ast.Section = ast.Section.REGULAR,
     ) -> list[Reason]:
-        """Reasons for a rule's score: empty when the rule gave its full cap (regular)."""
+        """Reasons for a rule's score.
+
+        A regular rule explains its lost points (nothing when it gave its cap); a bonus rule
+        says what it added; a penalty rule what it deducted.
+        """
+        penalty = section is ast.Section.PENALTY
+        if section is ast.Section.BONUS and not isinstance(rule, ast.Awards | ast.Composite):
+            return self._bonus(rule, values, score)
         lost = cap - score
         if not penalty and lost <= _ZERO and not isinstance(rule, ast.Awards | ast.Threshold):
             return []
@@ -94,7 +101,7 @@ class Explainer:
             case ast.Bands():
                 return self._bands(rule, facts, values, lost)
             case ast.Deduct():
-                return self._deduct(rule, facts, values, penalty, lost)
+                return self._deduct(rule, facts, values, penalty, lost, cap)
             case ast.Baseline():
                 return self._baseline(rule, facts, values, lost, cap, score)
             case ast.Deviation():
@@ -104,9 +111,9 @@ class Explainer:
             case ast.Judged():
                 return []  # the evaluator's own reason is attached by the caller
             case ast.Composite():
-                return self._composite(rule, facts, values, penalty)
+                return self._composite(rule, facts, values, section)
             case ast.Awards():
-                return self._awards(facts, cap)
+                return self._awards(facts, cap, lost if section is ast.Section.REGULAR else _ZERO)
         raise AssertionError(type(rule).__name__)  # pragma: no cover
 
     def _yes_no(self, rule: ast.YesNo, values: Mapping[str, Any], lost: Decimal) -> list[Reason]:
@@ -262,6 +269,7 @@ class Explainer:
         values: Mapping[str, Any],
         penalty: bool,
         lost: Decimal,
+        cap: Decimal,
     ) -> list[Reason]:
         reasons = []
         for occurrence in rule.occurrences:
@@ -287,6 +295,14 @@ class Explainer:
                     f"扣分合计 {format_number(raw_total)} 分，最高扣 {format_number(rule.limit)} 分",
                     f"deductions total {format_number(raw_total)}, "
                     f"at most {format_number(rule.limit)} count",
+                )
+            )
+        if penalty and limited > cap:
+            reasons.append(
+                Reason(
+                    "capped",
+                    f"扣分 {format_number(limited)} 分，本项最多扣 {format_number(cap)} 分",
+                    f"deductions of {format_number(limited)}, at most {format_number(cap)} count",
                 )
             )
         if not penalty and reasons:
@@ -387,7 +403,7 @@ class Explainer:
         ]
 
     def _composite(
-        self, rule: ast.Composite, facts: Any, values: Mapping[str, Any], penalty: bool
+        self, rule: ast.Composite, facts: Any, values: Mapping[str, Any], section: ast.Section
     ) -> list[Reason]:
         scores, part_facts = facts[1], facts[2]
         parts = list(zip(rule.parts, scores, part_facts, strict=True))
@@ -398,7 +414,7 @@ class Explainer:
             parts = [parts[taken]]
         reasons: list[Reason] = []
         for part, score, fact in parts:
-            for reason in self.reasons(part.rule, fact, values, part.cap, score, penalty):
+            for reason in self.reasons(part.rule, fact, values, part.cap, score, section):
                 if rule.mode is ast.Combine.WEIGHTED and part.weight is not None:
                     weight = format_number(part.weight)
                     reason = Reason(
@@ -411,7 +427,20 @@ class Explainer:
                 reasons.append(reason)
         return reasons
 
-    def _awards(self, facts: Any, cap: Decimal) -> list[Reason]:
+    def _bonus(self, rule: ast.Rule, values: Mapping[str, Any], score: Decimal) -> list[Reason]:
+        if score <= _ZERO:
+            return []
+        refs = ast.rule_inputs(rule)
+        subject = ""
+        if refs:
+            subject = f"{self.label(refs[0])} {self.value(refs[0], values.get(refs[0].name))}，"
+        added = format_number(score)
+        return [Reason("bonus", f"{subject}加 {added} 分", f"{subject.rstrip('，')}: +{added}")]
+
+    def _awards(self, facts: Any, cap: Decimal, lost: Decimal) -> list[Reason]:
+        if not facts[2] and lost > _ZERO:
+            points = format_number(lost)
+            return [Reason("rule", f"无获奖记录，少得 {points} 分", f"no awards: −{points}", lost)]
         reasons = []
         for item, award, points, counted in facts[2]:
             if counted:
@@ -491,6 +520,14 @@ def not_applicable(policy: ast.NotApplicable) -> Reason:
         ast.NotApplicable.ZERO: "not applicable: scores 0",
     }[policy]
     return Reason("not-applicable", zh, en)
+
+
+def children_not_applicable() -> Reason:
+    return Reason(
+        "not-applicable",
+        "下级指标均不适用，本指标不计分，分值按比例分摊",
+        "every child is not applicable: excluded, its points spread over its siblings",
+    )
 
 
 def rescaled(sum_of_applicable: Decimal, score: Decimal) -> Reason:

@@ -13,7 +13,7 @@ from attrs import frozen
 from . import ast, explain, runtime
 from .check import CheckedFramework
 from .compile import Evaluator
-from .errors import Diagnostic, InputError, InputProblem
+from .errors import Diagnostic, EvaluationError, InputError, InputProblem
 from .inputs import UnitInputs, ValidInputs, from_mapping, validate
 from .result import Adjustment, NodeResult, Reason, Result, descendants, format_number
 
@@ -179,10 +179,13 @@ class Framework:
             not_applicable=not_applicable,
             unit=unit,
         )
-        with decimal.localcontext(runtime.CONTEXT):
-            scores, facts, rule_scores, total = self._evaluator.function(
-                prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
-            )
+        try:
+            with decimal.localcontext(runtime.CONTEXT):
+                scores, facts, rule_scores, total = self._evaluator.function(
+                    prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
+                )
+        except (ArithmeticError, LookupError, TypeError) as error:
+            raise self._evaluation_error(error) from error
         grade, before, vetoes = self._grade(total, prepared.valid.values)
         state = _Scored(prepared, scores, facts, rule_scores)
         return Result(
@@ -196,7 +199,52 @@ class Framework:
             build=lambda result, code: self._node_result(result, code, state),
         )
 
+    def facts(
+        self,
+        inputs: Mapping[str, Any] | UnitInputs | PreparedUnit | None = None,
+        *,
+        judgements: Mapping[str, Any] | None = None,
+        adjustments: Mapping[str, Any] | None = None,
+        not_applicable: Sequence[str] = (),
+        unit: str | None = None,
+    ) -> dict[str, tuple[Any, ...] | None]:
+        """What each leaf's rule recorded when scoring a unit: the branch it took, by code.
+
+        Takes the same arguments as :meth:`score`. Each value is the tuple the rule's code
+        recorded, its first element naming the branch taken (``('met',)``,
+        ``('short', steps, deduction)``, ``('cutoff',)``, ``('band', position)``,
+        ``('parts', scores, facts)`` …; perfrules/compile.py lists them all). Inner nodes and
+        nodes marked 不适用 (with everything under them) have None. Used by
+        ``perfrules test`` to measure which branches a set of cases exercises.
+
+        Raises:
+            InputError: as :meth:`score`.
+        """
+        prepared = self.prepare(
+            inputs,
+            judgements=judgements,
+            adjustments=adjustments,
+            not_applicable=not_applicable,
+            unit=unit,
+        )
+        with decimal.localcontext(runtime.CONTEXT):
+            _, facts, _, _ = self._evaluator.function(
+                prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
+            )
+        return dict(zip(self._codes, facts, strict=True))
+
     # ------------------------------------------------------------ helpers
+    def _evaluation_error(self, error: Exception) -> EvaluationError:
+        """A failure inside generated code (a perfrules bug), located at the rule's span."""
+        span = None
+        traceback = error.__traceback__
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename == self._evaluator.filename:
+                span = self._evaluator.span_at(traceback.tb_lineno)
+            traceback = traceback.tb_next
+        message = f"scoring failed inside the compiled framework: {type(error).__name__}: {error}"
+        return EvaluationError(message, span=span)
+
     @staticmethod
     def _unit_inputs(
         inputs: Mapping[str, Any] | UnitInputs | None,
@@ -221,15 +269,19 @@ class Framework:
 
     def _check_divisors(self, valid: ValidInputs, slots: tuple[Any, ...]) -> None:
         problems = []
-        for slot, node in self._evaluator.positive_slots:
+        for slot, node, requirement in self._evaluator.divisor_slots:
             value = slots[slot]
-            if value is not None and value <= 0:
+            if value is None:
+                continue
+            fails = value <= 0 if requirement == "positive" else value == 0
+            if fails:
                 name = self._evaluator.slots[slot]
+                expected = "above 0" if requirement == "positive" else "other than 0"
                 problems.append(
                     InputProblem(
                         name,
                         f"= {format_number(Decimal(value))} is used as a divisor by "
-                        f"{self._checked.nodes[node].code}; expected a value above 0",
+                        f"{self._checked.nodes[node].code}; expected a value {expected}",
                     )
                 )
         if problems:
@@ -300,14 +352,16 @@ class Framework:
         rule_score = state.rule_scores.get(index, score)
         penalty = node.section is ast.Section.PENALTY
         reasons: list[Reason] = []
-        marked = index in state.prepared.replaced
+        marked = index in state.prepared.replaced or score is None
         if marked:
             if code in valid.not_applicable:
                 reasons.append(explain.not_applicable(self._policy(index)))
+            elif index not in state.prepared.replaced:
+                reasons.append(explain.children_not_applicable())
         elif node.rule is not None:
             reasons.extend(
                 self._explainer.reasons(
-                    node.rule, state.facts[index], valid.values, node.cap, rule_score, penalty
+                    node.rule, state.facts[index], valid.values, node.cap, rule_score, node.section
                 )
             )
             if isinstance(node.rule, ast.Judged):

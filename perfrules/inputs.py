@@ -143,7 +143,14 @@ def from_mapping(
     """
     if not isinstance(data, Mapping):
         raise _file_error(file, f"expected a mapping at the top level, got {_kind(data)}", unit)
-    if not any(key in data for key in FILE_KEYS):
+    # In Python only a mapping with an "inputs" section is the file shape: a plain mapping of
+    # values may well hold an input called "unit". A file is the file shape when it has any
+    # of the file's keys (a flat file of values is accepted too).
+    if file is None:
+        file_shape = "inputs" in data
+    else:
+        file_shape = any(key in data for key in FILE_KEYS)
+    if not file_shape:
         return UnitInputs(_string_keys(data), unit=unit, file=file)
     problems: list[InputProblem] = []
     for key in data:
@@ -665,9 +672,11 @@ def _effective_section(checked: CheckedFramework, position: int) -> ast.Section:
 
 def _reason_required(checked: CheckedFramework, position: int, score: Decimal) -> bool:
     # In a penalty section the judged score is a deduction: any deduction needs explaining.
-    if _effective_section(checked, position) is ast.Section.PENALTY:
+    section = _effective_section(checked, position)
+    if section is ast.Section.PENALTY:
         return score > 0
-    return score < checked.nodes[position].cap
+    # A bonus below its cap lost nothing: there is no lost point to explain.
+    return section is ast.Section.REGULAR and score < checked.nodes[position].cap
 
 
 def _reason_missing_message(checked: CheckedFramework, position: int, node: ast.Indicator) -> str:

@@ -92,34 +92,57 @@ def _token_span(token: lark.Token, source: Source) -> Span:
 _KNOWN_MISTAKES: dict[str, tuple[list[str], str, str]] = {
     "missing-points": (
         [
-            'framework "x" {} A "a" 10 { threshold r >= 99%, each 5% lower deduct 2 }',
-            'framework "x" {} A "a" 10 { threshold r >= 99% }',
+            "{open} threshold r >= 99%, each 5% lower deduct 2 {close}",
+            "{open} threshold r >= 99% {close}",
         ],
         "a threshold needs its points after the bound",
         "write 'full' (the cap) or a number: threshold rate >= 99% full, …",
     ),
     "unquoted-name": (
-        ['framework "x" {} A 部门决策 10 {}', 'framework "x" {} A a 10 {}'],
+        ["{before} A 部门决策 10 {{}}", "{before} A a 10 {{}}"],
         "an indicator's name is a quoted text",
         'write A "部门决策" 15 { … }',
     ),
     "cap-with-unit": (
-        ['framework "x" {} A "a" 10分 {}', 'framework "x" {} A "a" 10 分 {}'],
+        ['{before} A "a" 10分 {{}}', '{before} A "a" 10 分 {{}}'],
         "a cap is a plain number",
         "write 15, not 15分",
     ),
     "missing-cap": (
-        ['framework "x" {} A "a" {}'],
+        ['{before} A "a" {{}}'],
         "an indicator needs its cap in points after its name",
         'write A "部门决策" 15 { … }',
     ),
 }
 
+# The same mistake leaves a different parser state at the top level, inside an indicator,
+# after an inputs block …: each example is tried in each of these places.
+_CONTEXTS = (
+    ('framework "x" {}', 'framework "x" {} A "a" 10 {', "}"),
+    ('framework "x" {} inputs { r: percent }', 'framework "x" {} inputs { r: percent } A "a" 10 {', "}"),
+    ('framework "x" {} A "p" 10 {', 'framework "x" {} A "p" 10 { B "a" 10 {', "} }"),
+    (
+        'framework "x" {} inputs { r: percent } A "p" 10 {',
+        'framework "x" {} inputs { r: percent } A "p" 10 { B "a" 10 {',
+        "} }",
+    ),
+)
+
+
+def _examples() -> dict[str, list[str]]:
+    return {
+        label: [
+            text.format(before=before, open=opened, close=close)
+            for text in texts
+            for before, opened, close in _CONTEXTS
+        ]
+        for label, (texts, _, _) in _KNOWN_MISTAKES.items()
+    }
+
 
 def _known_mistake(error: UnexpectedInput) -> tuple[str, str] | None:
-    examples = {label: texts for label, (texts, _, _) in _KNOWN_MISTAKES.items()}
     try:
-        label = error.match_examples(parser().parse, examples, use_accepts=True)
+        label = error.match_examples(parser().parse, _examples(), use_accepts=True)
     except Exception:  # noqa: BLE001 - a failed lookup only loses the friendlier message
         return None
     if label is None:
@@ -147,10 +170,17 @@ def _plain_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 _end_of_text_span(source),
             )
         token_text = error.token.value
+        hint = None
+        if error.token.type == "CODE" and "NAME" in (error.accepts or error.expected):
+            hint = (
+                "names cannot start with an upper-case Latin letter (those are indicator "
+                f"codes): write {token_text[0].lower() + token_text[1:]!r}"
+            )
         return Diagnostic(
             "unexpected-token",
             f"unexpected {token_text!r}, expected {expected}",
             _token_span(error.token, source),
+            hint=hint,
         )
     if isinstance(error, UnexpectedCharacters):
         char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
