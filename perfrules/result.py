@@ -122,17 +122,17 @@ class NodeResult:
             "name": self.name,
             "level": self.level,
             "section": self.section,
-            "cap": _json_number(self.cap),
-            "score": None if self.score is None else _json_number(self.score),
-            "rule_score": None if self.rule_score is None else _json_number(self.rule_score),
-            "lost": _json_number(self.lost),
+            "cap": json_number(self.cap),
+            "score": None if self.score is None else json_number(self.score),
+            "rule_score": None if self.rule_score is None else json_number(self.rule_score),
+            "lost": json_number(self.lost),
             "not_applicable": self.not_applicable,
             "adjustment": None
             if self.adjustment is None
-            else {"score": _json_number(self.adjustment.score), "reason": self.adjustment.reason},
+            else {"score": json_number(self.adjustment.score), "reason": self.adjustment.reason},
             "reasons": [
                 {"kind": r.kind, "zh": r.zh, "en": r.en}
-                | ({"lost": _json_number(r.lost)} if r.lost is not None else {})
+                | ({"lost": json_number(r.lost)} if r.lost is not None else {})
                 | ({"written": r.written} if r.written else {})
                 for r in self.reasons
             ],
@@ -140,17 +140,20 @@ class NodeResult:
         }
 
 
-def _json_number(value: Decimal) -> int | float | str:
-    """A Decimal as a JSON number: whole numbers as ints, others as floats.
+def json_number(value: Decimal) -> int | float | str:
+    """A Decimal as a JSON number: whole numbers as ints, others as floats — or, for the
+    rare value a float cannot hold exactly, a string with its exact digits.
 
     JSON has no decimal type. Python prints a float as the shortest text that reads back to
-    it, so a score such as 2.5 or 0.1 (well under 15 significant digits) appears in the JSON
-    text with exactly its decimal digits.
+    it, so 2.5 or 0.1 appear in the JSON text with exactly their decimal digits.
     """
     text = format_number(value)
     if "." not in text:
         return int(text)
-    return float(text)
+    as_float = float(text)
+    if Decimal(repr(as_float)) == Decimal(text):
+        return as_float
+    return text
 
 
 def _headline(node: NodeResult, locale: str) -> str:
@@ -257,11 +260,11 @@ class Result:
 
         return {
             "unit": self.unit,
-            "total": _json_number(self.total),
+            "total": json_number(self.total),
             "grade": self.grade,
             "grade_before_vetoes": self.grade_before_vetoes,
             "vetoes": list(self.vetoes),
-            "lost": _json_number(self.lost),
+            "lost": json_number(self.lost),
             "indicators": [nested(c) for c in self._codes if self[c].parent is None],
         }
 
