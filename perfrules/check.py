@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import decimal
 import difflib
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from attrs import frozen
 
-from . import ast
+from . import ast, bounds
 from .errors import Diagnostic, FrameworkCheckError
 from .source import Source, Span
 
@@ -1334,6 +1335,200 @@ def _zero_from(
     return f"{about}{_amount(shown, bound.is_percent)} and {'below' if below else 'above'}"
 
 
+# ====================================================================== static intervals
+
+
+def _within(inner: Span | None, outer: Span | None) -> bool:
+    if inner is None or outer is None:
+        return False
+    start, end = (outer.line, outer.column), (outer.end_line, outer.end_column)
+    return start <= (inner.line, inner.column) <= end
+
+
+def check_score_bounds(framework: ast.Framework) -> Iterator[Diagnostic]:
+    """``score-above-cap`` and ``score-below-zero``: a node's static interval (bounds.py)
+    leaves ``[0, cap]``.
+
+    On a file without other errors these never fire: the evaluator clamps every rule that
+    could leave its range, and the other checks reject the points, steps and weights that
+    would. They fire on the node where a bad rule first takes a score out of range (a step
+    that adds where it deducts, a negative deduction …), not on its ancestors, and not where
+    ``rule-exceeds-cap``, ``negative-points`` or ``negative-cap`` already says so. A bonus
+    section with penalty children may go below 0 by design (docs/language.md).
+    """
+    intervals = bounds.analyse(framework).in_order
+    explained = [
+        d.span
+        for d in itertools.chain(check_rule_caps(framework), check_negative_amounts(framework))
+        if d.is_error and d.code in ("rule-exceeds-cap", "negative-points")
+    ]
+    nodes = ast.walk(framework.indicators)
+    position = {id(node): i for i, node in enumerate(nodes)}
+
+    def floor(node: ast.Indicator) -> Decimal:
+        # A bonus node with children scores min(cap, bonus) − penalties: it may be negative.
+        if node.section is ast.Section.BONUS and node.children:
+            return Decimal("-Infinity")
+        return Decimal(0)
+
+    def fits(node: ast.Indicator) -> bool:
+        interval = intervals[position[id(node)]]
+        return floor(node) <= interval.low and interval.high <= node.cap
+
+    for node, interval in zip(nodes, intervals, strict=True):
+        if node.cap < 0 or fits(node) or not all(fits(child) for child in node.children):
+            continue
+        where = node.rule.span if node.rule is not None and not node.children else node.span
+        if node.rule is not None and any(_within(span, node.rule.span) for span in explained):
+            continue
+        if isinstance(node.rule, ast.Composite) and any(p.cap < 0 for p in node.rule.parts):
+            continue
+        if interval.high > node.cap:
+            best = (
+                "without limit" if interval.high.is_infinite()
+                else f"up to {_number(interval.high)}"
+            )
+            yield _error(
+                "score-above-cap",
+                f"{node.code} can score {best}, above its cap {_number(node.cap)} "
+                f"(its scores lie in {interval})",
+                where,
+            )
+        if interval.low < floor(node):
+            worst = (
+                "without limit" if interval.low.is_infinite()
+                else f"as low as {_number(interval.low)}"
+            )
+            yield _error(
+                "score-below-zero",
+                f"{node.code} can score {worst}, below 0 (its scores lie in {interval})",
+                where,
+            )
+
+
+def check_unreachable_branches(framework: ast.Framework) -> Iterator[Diagnostic]:
+    """``unreachable-branch`` (warning): a band, a threshold's bound, cut-off or steps, a side
+    of a baseline or deviation that no value in the input's declared range can reach.
+
+    Not reported where ``threshold-outside-range`` already points at the comparison that
+    makes it unreachable, nor for steps that ``cutoff-above-bound`` leaves without values.
+    """
+    declared = _declared(framework)
+    for site in _rule_sites(framework):
+        rule = site.rule
+        if isinstance(rule, ast.Composite):
+            continue  # each part is a site of its own
+        subject = getattr(rule, "input", None)
+        decl = declared.get(subject.name) if isinstance(subject, ast.InputRef) else None
+        if decl is None or decl.type not in NUMERIC_TYPES:
+            continue
+        found = bounds.branches(rule, declared)
+        for position, branch in enumerate(found):
+            if branch.reachable:
+                continue
+            message = _unreachable(site, rule, branch, position, decl)
+            if message is not None:
+                yield _warning("unreachable-branch", message, branch.span)
+
+
+def _unreachable(
+    site: _RuleSite, rule: ast.Rule, branch: bounds.Branch, position: int, decl: ast.InputDecl
+) -> str | None:
+    """The message for an unreachable branch, or None when another warning covers it."""
+    domain = _domain(decl)
+    percent = decl.type is ast.InputType.PERCENT
+    whole = decl.type is ast.InputType.COUNT
+    values = f"'{decl.name}' in its range {_show(domain, whole).describe(percent)}"
+    code = site.indicator.code
+
+    def outside(operand: object) -> bool:
+        return isinstance(operand, ast.Quantity) and not domain.contains(operand.value)
+
+    match rule:
+        case ast.Bands():
+            band = rule.bands[position]  # a bands table's branches are its bands, in order
+            ends = (band.interval.low, band.interval.high)
+            stretch = _Stretch.of_interval(band.interval)
+            if any(outside(end) for end in ends) or stretch.is_empty(whole):
+                return None
+            return (
+                f"no value of {values} falls in the band {stretch.describe(percent)}, so the "
+                f"band never applies in {code}"
+            )
+        case ast.Threshold():
+            bound = f"'{rule.bound.op} {_operand(rule.bound.operand)}'"
+            if outside(rule.bound.operand):
+                return None
+            if branch.name == "met":
+                return f"no value of {values} meets {bound}, so {code} never scores by it"
+            assert rule.cutoff is not None or branch.name in ("short", "missed")
+            if branch.name == "cutoff":
+                assert rule.cutoff is not None
+                if outside(rule.cutoff.operand):
+                    return None
+                cut = f"'zero if {rule.cutoff.op} {_operand(rule.cutoff.operand)}'"
+                if branch.why == "always met":
+                    return (
+                        f"every value of {values} meets {bound}, so the cut-off {cut} never "
+                        "applies"
+                    )
+                return (
+                    f"no value of {values} that misses {bound} is caught by the cut-off {cut}, "
+                    "so it never applies"
+                )
+            consequence = (
+                "the steps never apply" if branch.name == "short"
+                else f"{code} always scores {_points(rule.points, site.cap)}"
+            )
+            if branch.why == "always met":
+                return f"every value of {values} meets {bound}, so {consequence}"
+            assert rule.cutoff is not None
+            if outside(rule.cutoff.operand) or _cutoff_catches_met(rule, domain, whole):
+                return None
+            cut = f"'zero if {rule.cutoff.op} {_operand(rule.cutoff.operand)}'"
+            return (
+                f"the cut-off {cut} catches every value of {values} that misses {bound}, so "
+                f"{consequence}"
+            )
+        case ast.Baseline():
+            if branch.name == "at":
+                return None  # a single value: nothing to warn about
+            side = "below" if branch.name == "lower" else "above"
+            reference = _operand(rule.reference)
+            steps = rule.lower if branch.name == "lower" else rule.higher
+            what = f"the '{branch.name}' steps never apply" if steps is not None else (
+                f"{code} never scores {_number(rule.base)} there"
+            )
+            return f"no value of {values} is {side} the reference {reference}, so {what}"
+        case ast.Deviation():
+            if rule.tolerance.value < 0:
+                return None  # negative-tolerance
+            around = f"±{_quantity(rule.tolerance)} of {_operand(rule.target)}"
+            if branch.name == "within":
+                return f"no value of {values} lies within {around}, so {code} never scores full"
+            what = (
+                "the steps never apply" if rule.steps is not None
+                else f"{code} always scores full"
+            )
+            return f"every value of {values} lies within {around}, so {what}"
+    return None
+
+
+def _points(points: Decimal | None, cap: Decimal) -> str:
+    return _number(cap if points is None else points)
+
+
+def _cutoff_catches_met(rule: ast.Threshold, domain: _Stretch, whole: bool) -> bool:
+    """The cut-off also catches values that meet the bound (cutoff-above-bound says so)."""
+    bound, cutoff = rule.bound.operand, rule.cutoff.operand if rule.cutoff else None
+    if not isinstance(bound, ast.Quantity) or not isinstance(cutoff, ast.Quantity):
+        return False
+    assert rule.cutoff is not None
+    met = _Stretch.of_comparison(rule.bound.op, bound.value).intersect(domain)
+    caught = _Stretch.of_comparison(rule.cutoff.op, cutoff.value).intersect(domain)
+    return not met.intersect(caught).is_empty(whole)
+
+
 #: Every check, run in order; each yields diagnostics and never raises for a user mistake.
 CHECKS: tuple[Check, ...] = (
     check_duplicate_inputs,
@@ -1360,6 +1555,8 @@ CHECKS: tuple[Check, ...] = (
     check_vetoes,
     check_bounds_in_range,
     check_cutoffs,
+    check_score_bounds,
+    check_unreachable_branches,
 )
 
 
@@ -1410,6 +1607,12 @@ DIAGNOSTIC_CODES: Mapping[str, tuple[str, str]] = {
     ),
     "cutoff-never-matters": ("warning", "the steps reach 0 before a threshold's cut-off"),
     "cutoff-above-bound": ("warning", "a cut-off that also catches values meeting the bound"),
+    "score-above-cap": ("error", "a node's best attainable score is above its cap"),
+    "score-below-zero": ("error", "a node's worst attainable score is below 0"),
+    "unreachable-branch": (
+        "warning",
+        "a band, bound, cut-off, step zone or side that no value in the input's range reaches",
+    ),
 }
 
 

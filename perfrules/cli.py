@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from . import api, publish, report
+from . import api, ast, bounds, publish, report
 from .errors import InputError, RuleFileError
 from .inputs import read_inputs
 
@@ -59,11 +59,19 @@ def _score_arguments(commands: Any, name: str) -> None:
 
 def _check_arguments(commands: Any, name: str) -> None:
     check = commands.add_parser(
-        name, help="check a rule file and print its diagnostics",
-        description="Parse and check a rule file; print every error and warning.",
+        name, help="check rule files: diagnostics and the interval of every score",
+        description="Parse and check rule files; print every error and warning, and (with "
+        "--intervals) the interval of scores each indicator can get. Exits 1 when a file has "
+        "an error. Usable as a pre-commit hook (see .pre-commit-hooks.yaml).",
     )
-    check.add_argument("framework", help="a rule file, or a folder holding framework.rules")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("framework", nargs="+",
+                       help="a rule file, or a folder holding framework.rules (several may "
+                       "be given)")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="json: one object per file (a list for several files), with "
+                       "'intervals' and 'total'")
+    check.add_argument("--intervals", action="store_true",
+                       help="print the interval of every indicator's score and of the total")
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
@@ -133,27 +141,59 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    try:
-        source, diagnostics = api.diagnose_file(args.framework)
-    except RuleFileError as error:
-        print(str(error), file=err)
-        return EXIT_INVALID
-    errors = [d for d in diagnostics if d.is_error]
-    if args.format == "json":
-        payload = {
-            "file": source.name,
-            "ok": not errors,
-            "errors": len(errors),
-            "warnings": len(diagnostics) - len(errors),
-            "diagnostics": [d.to_dict() for d in diagnostics],
-        }
-        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
+    reports = []
+    failed = False
+    for path in args.framework:
+        try:
+            source, diagnostics = api.diagnose_file(path)
+        except RuleFileError as error:
+            print(str(error), file=err)
+            failed = True
+            continue
+        try:
+            tree: ast.Framework | None = api.parse(source.text, source=source.name)
+        except RuleFileError:
+            tree = None  # a syntax error: no tree to bound
+        found = bounds.analyse(tree) if tree is not None else None
+        errors = [d for d in diagnostics if d.is_error]
+        failed = failed or bool(errors)
+        if args.format == "json":
+            reports.append({
+                "file": source.name,
+                "ok": not errors,
+                "errors": len(errors),
+                "warnings": len(diagnostics) - len(errors),
+                "diagnostics": [d.to_dict() for d in diagnostics],
+                "intervals": {} if found is None
+                else {code: i.to_dict() for code, i in found.nodes.items()},
+                "total": None if found is None else found.total.to_dict(),
+            })
+            continue
         for diagnostic in diagnostics:
             print(diagnostic.render(source), file=err if diagnostic.is_error else out)
-        summary = f"{source.name}: {len(errors)} error(s), {len(diagnostics) - len(errors)} warning(s)"
-        print(summary, file=out)
-    return EXIT_INVALID if errors else EXIT_OK
+        if args.intervals and tree is not None and found is not None:
+            for line in _interval_lines(tree, found):
+                print(line, file=out)
+        warnings = len(diagnostics) - len(errors)
+        print(f"{source.name}: {len(errors)} error(s), {warnings} warning(s)", file=out)
+    if args.format == "json" and reports:
+        payload: Any = reports[0] if len(args.framework) == 1 else reports
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _interval_lines(tree: ast.Framework, found: bounds.Bounds) -> list[str]:
+    """``C11 文件办理率  [0, 10]``, indented two spaces a level, and the total last."""
+    lines = []
+    stack = [(node, 0) for node in reversed(tree.indicators)]
+    position = 0
+    while stack:
+        node, depth = stack.pop()
+        lines.append(f"{'  ' * depth}{node.code} {node.name}  {found.in_order[position]}")
+        position += 1
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    lines.append(f"total  {found.total}")
+    return lines
 
 
 Command = tuple[Callable[[Any, str], None], Callable[[argparse.Namespace, TextIO, TextIO], int]]
@@ -173,6 +213,11 @@ COMMANDS: dict[str, Command] = {
             commands, name),
         lambda args, out, err: __import__("perfrules.diff_report").diff_report.run(
             args, out, err),
+    ),
+    "import": (  # perfrules/importer.py: an indicator table (CSV/TSV/XLSX/DOCX) to a rule file
+        lambda commands, name: __import__("perfrules.importer").importer.add_arguments(
+            commands, name),
+        lambda args, out, err: __import__("perfrules.importer").importer.run(args, out, err),
     ),
 }
 

@@ -58,15 +58,24 @@ STAGES = {
     "syntax": 3,
     "build": 4,
     "unparse": 4,  # the inverse of build: AST to text (uses syntax's terminals)
+    "phrases": 4,  # official 评价要点 phrases to rules: a second grammar, beside build
+    "render": 4,  # rules to official phrases: the inverse of phrases
+    "bounds": 4,  # static score intervals: reads the AST, mirrors the runtime
     "check": 5,
     "inputs": 6,
     "compile": 6,
     "explain": 6,
     "framework": 7,
+    "diff": 8,  # structural diff and impact analysis: reads framework, inputs, ast
     "api": 8,
+    "importer": 8,  # `perfrules import`: table files to rule text (reads framework, unparse, phrases)
     "report": 8,
+    "diff_report": 8.5,  # diff's table, JSON, HTML and command: reads diff and api
+    "publish": 8,  # the published table (md, html, xlsx, csv): report's sibling
     "cli": 9,
     "testing": 9,  # hypothesis strategies for users: reads the public API, never imported by it
+    "casetest": 9,  # `perfrules test`: case files, runner, branch coverage (reads the public API)
+    "pytest_plugin": 10,  # collects cases.yaml files as pytest items (loaded by pytest only)
     "__init__": 10,
 }
 
@@ -178,16 +187,18 @@ def test_no_module_imports_a_later_stage(module: str) -> None:
     assert not later, f"{module} (stage {STAGES[module]}) imports {later}"
 
 
-def test_only_syntax_and_build_import_lark() -> None:
-    """lark stays behind syntax.py and build.py; nothing later depends on it."""
+def test_only_the_front_ends_import_lark() -> None:
+    """lark stays behind the two front ends — syntax/build for rule files, phrases for
+    评价要点 phrasings; nothing later depends on it."""
     users = sorted(name for name, (_, external) in modules().items() if "lark" in external)
-    assert users == ["build", "syntax"]
+    assert users == ["build", "phrases", "syntax"]
 
 
 def test_runtime_is_imported_only_by_the_evaluator() -> None:
-    """runtime (the generated code's helpers) is imported only by compile, framework and explain."""
+    """runtime (the generated code's arithmetic) is imported only by compile, framework,
+    explain, and bounds, whose static intervals must round exactly as the evaluator does."""
     users = {name for name, (internal, _) in modules().items() if "runtime" in internal}
-    assert users <= {"compile", "framework", "explain"}
+    assert users <= {"compile", "framework", "explain", "bounds"}
     assert "compile" in users
 
 

@@ -331,6 +331,28 @@ CASES: list[tuple[str, str, str]] = [
         "warning",
         COUNTING + 'inputs { rate: percent }\n'
         'A "a" 5 { threshold rate >= 90% full, each 5% lower deduct 1, zero if @@< 95% }',
+    ),    (
+        "score-above-cap",
+        "error",
+        COUNTING + 'inputs { rate: percent }\n'
+        'A "a" 5 { @@threshold rate >= 90% full, each 5% lower deduct -1 }',
+    ),
+    (
+        "score-below-zero",
+        "error",
+        COUNTING + 'inputs { rate: percent }\n'
+        'A "a" 5 { @@threshold rate >= 50% 5, each 5% higher add -1 }',
+    ),
+    (
+        "unreachable-branch",
+        "warning",
+        PLAIN + 'inputs { rate: percent }\nA "a" 5 { threshold rate @@> 100% full }',
+    ),
+    (
+        "unreachable-branch",
+        "warning",
+        PLAIN + 'inputs { rate: percent }\n'
+        'A "a" 5 { bands rate { @@> 100%: 5; [60%, 100%]: 3; < 60%: 0 } }',
     ),
 ]
 
@@ -376,6 +398,10 @@ ALL_CODES = {
     "threshold-outside-range",
     "cutoff-never-matters",
     "cutoff-above-bound",
+    "unreachable-branch",
+    # errors from the static intervals
+    "score-above-cap",
+    "score-below-zero",
 }
 
 
