@@ -11,6 +11,7 @@ import decimal
 import difflib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from attrs import frozen
@@ -1049,55 +1050,115 @@ def _choice_problems(
         seen.add(name)
 
 
-def check_levels(framework: ast.Framework) -> Iterator[Diagnostic]:
-    """``level-unknown``, ``level-duplicate``, ``level-missing``: a levels table must list
-    exactly the input's declared levels."""
+def _check_choice_table(
+    framework: ast.Framework,
+    rule_kind: type,
+    input_type: ast.InputType,
+    what: str,
+    entries: Callable[[Any], Iterable[tuple[str, Span | None]]],
+    missing: Callable[[str, str, list[str], Span | None], Diagnostic],
+) -> Iterator[Diagnostic]:
+    """A table keyed by an input's declared choices (levels, awards) must name only those
+    choices, each once; ``missing`` says what leaving one out means."""
     declared = _declared(framework)
     for site in _rule_sites(framework):
         rule = site.rule
-        if not isinstance(rule, ast.Graded) or rule.input.name not in declared:
+        if not isinstance(rule, rule_kind) or rule.input.name not in declared:
             continue
         decl = declared[rule.input.name]
-        if decl.type is not ast.InputType.LEVEL:
+        if decl.type is not input_type:
             continue
-        listed = [(level.name, level.span) for level in rule.levels]
-        for suffix, message, span, hint in _choice_problems(
-            listed, decl.choices, "level", decl.name
-        ):
-            yield _error(f"level-{suffix}", message, span, hint=hint)
-        missing = [c for c in decl.choices if c not in {name for name, _ in listed}]
-        if missing:
-            yield _error(
-                "level-missing",
-                f"the levels of '{decl.name}' in {site.indicator.code} leave out "
-                f"{', '.join(missing)}; every declared level needs its points",
-                rule.span,
-            )
+        listed = list(entries(rule))
+        for suffix, message, span, hint in _choice_problems(listed, decl.choices, what, decl.name):
+            yield _error(f"{what}-{suffix}", message, span, hint=hint)
+        left_out = [c for c in decl.choices if c not in {name for name, _ in listed}]
+        if left_out:
+            yield missing(decl.name, site.indicator.code, left_out, rule.span)
+
+
+def check_levels(framework: ast.Framework) -> Iterator[Diagnostic]:
+    """``level-unknown``, ``level-duplicate``, ``level-missing``: a levels table must list
+    exactly the input's declared levels."""
+
+    def missing(name: str, code: str, left_out: list[str], span: Span | None) -> Diagnostic:
+        return _error(
+            "level-missing",
+            f"the levels of '{name}' in {code} leave out {', '.join(left_out)}; every "
+            "declared level needs its points",
+            span,
+        )
+
+    yield from _check_choice_table(
+        framework,
+        ast.Graded,
+        ast.InputType.LEVEL,
+        "level",
+        lambda rule: [(level.name, level.span) for level in rule.levels],
+        missing,
+    )
 
 
 def check_awards(framework: ast.Framework) -> Iterator[Diagnostic]:
     """``award-unknown``, ``award-duplicate``; ``award-missing`` (warning: it would score 0)."""
-    declared = _declared(framework)
-    for site in _rule_sites(framework):
-        rule = site.rule
-        if not isinstance(rule, ast.Awards) or rule.input.name not in declared:
+
+    def missing(name: str, code: str, left_out: list[str], span: Span | None) -> Diagnostic:
+        return _warning(
+            "award-missing",
+            f"the awards table of '{name}' in {code} leaves out {', '.join(left_out)}, "
+            "which would earn nothing",
+            span,
+        )
+
+    yield from _check_choice_table(
+        framework,
+        ast.Awards,
+        ast.InputType.AWARDS,
+        "award",
+        lambda rule: [(award.name, award.span) for award in rule.awards],
+        missing,
+    )
+
+
+def check_judged_parts(framework: ast.Framework) -> Iterator[Diagnostic]:
+    """``judged-part``: a judgement is given per indicator, so a composite part cannot be
+    judged (the unit would have no way to give its score)."""
+    for node in ast.walk(framework.indicators):
+        if not isinstance(node.rule, ast.Composite):
             continue
-        decl = declared[rule.input.name]
-        if decl.type is not ast.InputType.AWARDS:
+        pending = list(node.rule.parts)
+        while pending:
+            part = pending.pop()
+            if isinstance(part.rule, ast.Judged):
+                yield _error(
+                    "judged-part",
+                    f"a part of {node.code}'s combined rule is judged, but judgements are "
+                    "given per indicator",
+                    part.rule.span,
+                    hint="make the judged part an indicator of its own under a common parent",
+                )
+            elif isinstance(part.rule, ast.Composite):
+                pending.extend(part.rule.parts)
+
+
+def check_penalty_not_applicable(framework: ast.Framework) -> Iterator[Diagnostic]:
+    """``penalty-full-when-not-applicable``: for a penalty 'full' means the whole deduction."""
+    default = framework.not_applicable
+    for node in ast.walk(framework.indicators):
+        if node.section is not ast.Section.PENALTY:
             continue
-        listed = [(award.name, award.span) for award in rule.awards]
-        for suffix, message, span, hint in _choice_problems(
-            listed, decl.choices, "award", decl.name
-        ):
-            yield _error(f"award-{suffix}", message, span, hint=hint)
-        missing = [c for c in decl.choices if c not in {name for name, _ in listed}]
-        if missing:
-            yield _warning(
-                "award-missing",
-                f"the awards table of '{decl.name}' in {site.indicator.code} leaves out "
-                f"{', '.join(missing)}, which would earn nothing",
-                rule.span,
-            )
+        if node.not_applicable is ast.NotApplicable.FULL:
+            span = node.span
+        elif node.not_applicable is None and default is ast.NotApplicable.FULL:
+            span = node.span
+        else:
+            continue
+        yield _warning(
+            "penalty-full-when-not-applicable",
+            f"penalty {node.code} marked 不适用 would deduct its whole cap "
+            f"{_number(node.cap)} ('not applicable full' scores the cap)",
+            span,
+            hint="say 'not applicable zero' in the penalty: no deduction",
+        )
 
 
 # ====================================================================== grades and vetoes
@@ -1160,6 +1221,17 @@ def check_grades(framework: ast.Framework) -> Iterator[Diagnostic]:
             )
         else:
             above = (band, key)
+    if above is not None and not seen_otherwise and above[1] > (Decimal(0), 0):
+        lowest = above[0]
+        assert lowest.comparison is not None
+        yield _error(
+            "grade-gap",
+            f"a total below {_operand(lowest.comparison.operand)} gets no grade: the lowest "
+            f"grade {lowest.name} says {lowest.comparison.op} "
+            f"{_operand(lowest.comparison.operand)}",
+            lowest.span,
+            hint="end the grades with one that says 'otherwise' (e.g. 差 otherwise)",
+        )
 
 
 def check_vetoes(framework: ast.Framework) -> Iterator[Diagnostic]:
@@ -1551,6 +1623,8 @@ CHECKS: tuple[Check, ...] = (
     check_bands,
     check_levels,
     check_awards,
+    check_judged_parts,
+    check_penalty_not_applicable,
     check_grades,
     check_vetoes,
     check_bounds_in_range,
@@ -1596,7 +1670,13 @@ DIAGNOSTIC_CODES: Mapping[str, tuple[str, str]] = {
     "award-unknown": ("error", "an awards table names an award the input does not declare"),
     "award-duplicate": ("error", "an awards table lists an award twice"),
     "award-missing": ("warning", "an awards table leaves out a declared award (it earns 0)"),
+    "judged-part": ("error", "a composite part that is judged (judgements are per indicator)"),
+    "penalty-full-when-not-applicable": (
+        "warning",
+        "a penalty whose 不适用 policy is 'full': marking it deducts its whole cap",
+    ),
     "grade-order": ("error", "grades not best first, or a misplaced 'otherwise'"),
+    "grade-gap": ("error", "the lowest grade has a bound above 0 and no 'otherwise'"),
     "grade-duplicate": ("error", "a grade listed twice"),
     "bad-grade-bound": ("error", "a grade bound that is not a number of points"),
     "veto-unknown-grade": ("error", "a veto caps the grade at a grade that does not exist"),

@@ -266,6 +266,24 @@ CASES: list[tuple[str, str, str]] = [
         'inputs { done: bool }\nA "a" 100 { full if done }',
     ),
     (
+        "grade-gap",
+        "error",
+        'framework "t" { grades { good >= 80; @@fair >= 60 } }\n'
+        'inputs { done: bool }\nA "a" 100 { full if done }',
+    ),
+    (
+        "judged-part",
+        "error",
+        'framework "t" { }\ninputs { done: bool }\n'
+        'A "a" 2 { combine sum { part 1: @@judged  part 1: full if done } }',
+    ),
+    (
+        "penalty-full-when-not-applicable",
+        "warning",
+        'framework "t" { not applicable full }\ninputs { done: bool  n: count }\n'
+        'A "a" 1 { full if done }\n@@penalty P "p" 5 { deduct 1 per n }',
+    ),
+    (
         "grade-duplicate",
         "error",
         'framework "t" { grades { good >= 80; @@good >= 60; poor otherwise } }\n'
@@ -386,6 +404,9 @@ ALL_CODES = {
     "award-unknown",
     "award-duplicate",
     "grade-order",
+    "grade-gap",
+    "judged-part",
+    "penalty-full-when-not-applicable",
     "grade-duplicate",
     "bad-grade-bound",
     "veto-unknown-grade",
