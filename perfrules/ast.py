@@ -388,14 +388,14 @@ def walk(indicators: tuple[Indicator, ...]) -> list[Indicator]:
 def value_range(decl: InputDecl) -> tuple[Decimal | None, Decimal | None]:
     """The inclusive range an input's values must lie in (None: unbounded on that side).
 
-    A declared ``range`` is taken as written, an end left open being unbounded; without one,
-    a percent lies in 0..100 and a count is at least 0.
+    A declared ``range`` is taken as written, an end left open being unbounded (but a count
+    is never below 0); without one, a percent lies in 0..100 and a count is at least 0.
     """
     if decl.low is not None or decl.high is not None:
-        return (
-            decl.low.value if decl.low is not None else None,
-            decl.high.value if decl.high is not None else None,
-        )
+        low = decl.low.value if decl.low is not None else None
+        if low is None and decl.type is InputType.COUNT:
+            low = Decimal(0)  # a count is never below 0, whatever the range leaves open
+        return low, decl.high.value if decl.high is not None else None
     if decl.type is InputType.PERCENT:
         return Decimal(0), Decimal(100)
     if decl.type is InputType.COUNT:

@@ -9,6 +9,7 @@ The function runs with no builtins, only ``runtime.EXPORTED``.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import linecache
 from collections.abc import Callable
@@ -20,8 +21,6 @@ from attrs import frozen
 from . import ast, runtime
 from .check import CheckedFramework
 from .source import Span
-
-_counter = itertools.count(1)
 
 _STEP_FUNCTIONS = {
     ast.Counting.FULL: "steps_full",
@@ -144,7 +143,7 @@ class _Emitter:
     def _distance(self, op: str, x: str, bound: str, away: bool) -> str:
         """Distance between x and the bound, positive on the side named by ``away``."""
         if op == "=":
-            return f"({x} - {bound}).copy_abs()"
+            return f"absolute({x} - {bound})"
         higher_is_better = op in (">=", ">")
         if higher_is_better != away:
             return f"{x} - {bound}"
@@ -272,9 +271,9 @@ class _Emitter:
             self.divisor_slots.append((self.slots[rule.target.name], self.node, "nonzero"))
         self.emit(i, f"x = {x}; t = {target}", rule.span)
         if relative:
-            self.emit(i, "v = (x - t).copy_abs() * HUNDRED / t.copy_abs()")
+            self.emit(i, "v = absolute(x - t) * HUNDRED / absolute(t)")
         else:
-            self.emit(i, "v = (x - t).copy_abs()")
+            self.emit(i, "v = absolute(x - t)")
         tolerance = self.const(rule.tolerance.value)
         self.emit(i, f"if v <= {tolerance}:")
         self.emit(i + 1, f"{s} = {cap}; {f} = ('within', v)")
@@ -453,7 +452,8 @@ def compile_framework(checked: CheckedFramework) -> Evaluator:
     emitter.emit(1, "return (" + "".join(f"s{k}, " for k in range(count)) + "), (" + "".join(
         f"f{k}, " for k in range(count)) + "), R, total")
     source = "\n".join(emitter.lines) + "\n"
-    filename = f"<perfrules evaluator #{next(_counter)}>"
+    # Named by content: the same framework always gets the same name (and linecache entry).
+    filename = f"<perfrules evaluator {hashlib.sha256(source.encode()).hexdigest()[:16]}>"
     code = compile(source, filename, "exec")
     # Registered so tracebacks through generated code show its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

@@ -475,19 +475,22 @@ def _approximately(value: Decimal) -> str:
 
     Rounding up keeps a deviation that is just over its tolerance visibly over it.
     """
+    value = Decimal(value)  # a deviation between two counts is a whole number
     shown = value.quantize(Decimal("0.01"), rounding=decimal.ROUND_UP)
     if shown == value:
         return format_number(value)
     return "≈" + format_number(shown)
 
 
-def adjusted(rule_score: Decimal, score: Decimal, reason: str) -> Reason:
+def adjusted(rule_score: Decimal | None, score: Decimal, reason: str) -> Reason:
+    """An evaluator's adjustment; ``rule_score`` is None where the rules gave no score (every
+    child not applicable)."""
+    before = "—" if rule_score is None else format_number(rule_score)
     return Reason(
         "adjusted",
-        f"评价人调整：{format_number(rule_score)} → {format_number(score)} 分。{reason}",
-        f"adjusted by the evaluator: {format_number(rule_score)} → {format_number(score)}. "
-        f"{reason}",
-        rule_score - score,
+        f"评价人调整：{before} → {format_number(score)} 分。{reason}",
+        f"adjusted by the evaluator: {before} → {format_number(score)}. {reason}",
+        None if rule_score is None else rule_score - score,
         written=reason,
     )
 

@@ -184,7 +184,7 @@ class Framework:
                 scores, facts, rule_scores, total = self._evaluator.function(
                     prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
                 )
-        except (ArithmeticError, LookupError, TypeError) as error:
+        except (ArithmeticError, LookupError, TypeError, AttributeError) as error:
             raise self._evaluation_error(error) from error
         grade, before, vetoes = self._grade(total, prepared.valid.values)
         state = _Scored(prepared, scores, facts, rule_scores)
@@ -296,8 +296,10 @@ class Framework:
     def _replacements(self, codes: frozenset[str]) -> dict[int, Decimal | None]:
         """Not-applicable nodes (and everything under them) mapped to the score they take."""
         replaced: dict[int, Decimal | None] = {}
-        for code in codes:
-            index = self._index[code]
+        # Ancestors first (pre-order): a mark under a marked node is already excluded with it.
+        for index in sorted(self._index[code] for code in codes):
+            if index in replaced:
+                continue
             policy = self._policy(index)
             node = self._checked.nodes[index]
             value = {

@@ -9,9 +9,9 @@ from typing import Any
 from attrs import field, frozen
 
 
-def format_number(value: Decimal) -> str:
+def format_number(value: Decimal | int) -> str:
     """A score as reports print it: ``2``, ``2.5``, ``99`` (no trailing zeros, no exponent)."""
-    text = format(value.normalize(), "f")
+    text = format(Decimal(value).normalize(), "f")
     return "0" if text in ("-0", "0") else text
 
 

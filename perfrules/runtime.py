@@ -10,10 +10,11 @@ import decimal
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-#: The arithmetic context of every evaluation: 28 significant digits, exact unless a
-#: division does not terminate; traps make an impossible operation fail loudly.
+#: The arithmetic context of every evaluation: 50 significant digits (inputs have at most
+#: 28 and literals at most 25, so sums and products stay exact), exact unless a division
+#: does not terminate; traps make an impossible operation fail loudly.
 CONTEXT = decimal.Context(
-    prec=28,
+    prec=50,
     rounding=ROUND_HALF_UP,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
@@ -60,6 +61,11 @@ def steps_pro_rata(distance: Decimal, size: Decimal) -> Decimal:
     return distance / size
 
 
+def absolute(value: Decimal | int) -> Decimal | int:
+    """|value| for Decimals and whole counts alike (generated code has no builtins)."""
+    return -value if value < 0 else value
+
+
 def occurrences(flag: bool) -> Decimal:
     return Decimal(1) if flag else ZERO
 
@@ -75,13 +81,13 @@ def awards_highest(
         return ZERO, ()
     best: dict[str, tuple[Decimal, int]] = {}
     for position, (item, award) in enumerate(entries):
-        value = points[award]
+        value = points.get(award, ZERO)
         if item not in best or value > best[item][0]:
             best[item] = (value, position)
     counted = {position for _, position in best.values()}
     total = sum((value for value, _ in best.values()), ZERO)
     detail = tuple(
-        (item, award, points[award], position in counted)
+        (item, award, points.get(award, ZERO), position in counted)
         for position, (item, award) in enumerate(entries)
     )
     return total, detail
@@ -93,7 +99,7 @@ def awards_all(
     """Every award adds."""
     if not entries:
         return ZERO, ()
-    detail = tuple((item, award, points[award], True) for item, award in entries)
+    detail = tuple((item, award, points.get(award, ZERO), True) for item, award in entries)
     return sum((p for _, _, p, _ in detail), ZERO), detail
 
 
@@ -140,6 +146,7 @@ EXPORTED = {
         steps_full,
         steps_started,
         steps_pro_rata,
+        absolute,
         occurrences,
         awards_highest,
         awards_all,

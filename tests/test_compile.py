@@ -177,11 +177,15 @@ def test_linecache_holds_the_generated_source():
     assert fw._evaluator.function.__code__.co_filename == filename
 
 
-def test_two_loads_get_distinct_filenames():
-    """Each compiled evaluator has its own filename, so linecache entries do not collide."""
+def test_evaluator_filenames_are_named_by_content():
+    """The same framework always gets the same evaluator filename (so failures inside it
+    reproduce), and a different framework a different one, so linecache entries never
+    collide."""
     first = perfrules.loads(SAMPLE)._evaluator.filename
     second = perfrules.loads(SAMPLE)._evaluator.filename
-    assert first != second
+    other = perfrules.loads(SAMPLE.replace("total 100 capped", "total 100 uncapped"))._evaluator.filename
+    assert first == second
+    assert other != first
 
 
 def test_many_bands_compile_and_score():
