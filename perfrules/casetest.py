@@ -1334,7 +1334,7 @@ def _percentage(text: str) -> float:
     return value
 
 
-def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``perfrules test``: 0 all passed (and coverage enough), 1 otherwise, 2 usage."""
     rules, cases_file = locate(args.framework)
     if not rules.exists() and not Path(args.framework).exists():

@@ -1,4 +1,4 @@
-"""The ``perfrules`` command: score a unit, check a rule file.
+"""The ``perfrules`` command: score, check, test, diff and import.
 
 Exit status: 0 success, 1 an invalid rule file or invalid inputs, 2 a usage mistake.
 """
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from . import api, ast, bounds, publish, report
+from . import api, ast, bounds, casetest, diff_report, importer, publish, report
 from .errors import InputError, RuleFileError
 from .inputs import read_inputs
 
@@ -202,23 +202,9 @@ Command = tuple[Callable[[Any, str], None], Callable[[argparse.Namespace, TextIO
 COMMANDS: dict[str, Command] = {
     "score": (_score_arguments, _score),
     "check": (_check_arguments, _check),
-    "test": (  # imported when used: rule-file test cases and branch coverage
-        lambda commands, name: __import__("perfrules.casetest").casetest.add_arguments(
-            commands, name),
-        lambda args, out, err: __import__("perfrules.casetest").casetest.run_command(
-            args, out, err),
-    ),
-    "diff": (  # perfrules/diff_report.py; imported by name so that this entry stands alone
-        lambda commands, name: __import__("perfrules.diff_report").diff_report.add_arguments(
-            commands, name),
-        lambda args, out, err: __import__("perfrules.diff_report").diff_report.run(
-            args, out, err),
-    ),
-    "import": (  # perfrules/importer.py: an indicator table (CSV/TSV/XLSX/DOCX) to a rule file
-        lambda commands, name: __import__("perfrules.importer").importer.add_arguments(
-            commands, name),
-        lambda args, out, err: __import__("perfrules.importer").importer.run(args, out, err),
-    ),
+    "test": (casetest.add_arguments, casetest.run),
+    "diff": (diff_report.add_arguments, diff_report.run),
+    "import": (importer.add_arguments, importer.run),
 }
 
 

@@ -74,7 +74,7 @@ STAGES = {
     "publish": 8,  # the published table (md, html, xlsx, csv): report's sibling
     "cli": 9,
     "testing": 9,  # hypothesis strategies for users: reads the public API, never imported by it
-    "casetest": 9,  # `perfrules test`: case files, runner, branch coverage (reads the public API)
+    "casetest": 8.5,  # `perfrules test`: case files, runner, branch coverage (reads the public API)
     "pytest_plugin": 10,  # collects cases.yaml files as pytest items (loaded by pytest only)
     "__init__": 10,
 }
