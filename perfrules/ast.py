@@ -291,6 +291,21 @@ Rule = Union[
     Awards,
 ]
 
+#: Each rule kind by the keyword that introduces it in a rule file (yes/no has none).
+KIND_NAMES: dict[type, str] = {
+    YesNo: "yes/no",
+    Threshold: "threshold",
+    Proportional: "proportional",
+    Bands: "bands",
+    Deduct: "deduct",
+    Baseline: "baseline",
+    Deviation: "deviation",
+    Graded: "levels",
+    Judged: "judged",
+    Composite: "combine",
+    Awards: "awards",
+}
+
 RULE_KINDS: tuple[type, ...] = (
     YesNo,
     Threshold,

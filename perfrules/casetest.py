@@ -116,19 +116,6 @@ BRANCHES: tuple[tuple[str, str, str], ...] = (
     ("(any)", "adjusted", "informational, not counted: an evaluator adjusted the score"),
 )
 
-_KIND_NAMES: Mapping[type, str] = {
-    ast.YesNo: "yes/no",
-    ast.Threshold: "threshold",
-    ast.Proportional: "proportional",
-    ast.Bands: "bands",
-    ast.Deduct: "deduct",
-    ast.Baseline: "baseline",
-    ast.Deviation: "deviation",
-    ast.Graded: "levels",
-    ast.Judged: "judged",
-    ast.Composite: "combine",
-    ast.Awards: "awards",
-}
 
 NOT_APPLICABLE = "not-applicable"
 _ZERO = Decimal(0)
@@ -699,7 +686,7 @@ def rule_branches(framework: Framework) -> list[RuleBranches]:
         branches = list(_branches(framework, node.rule, node.cap, penalty))
         if (node.not_applicable or default_policy) is not None:
             branches.append(Branch(NOT_APPLICABLE))
-        out.append(RuleBranches(code, _KIND_NAMES[type(node.rule)], tuple(branches)))
+        out.append(RuleBranches(code, ast.KIND_NAMES[type(node.rule)], tuple(branches)))
     return out
 
 

@@ -36,6 +36,7 @@ from .errors import InputError, InputProblem, PerfrulesError
 from .framework import Framework
 from .inputs import FORMATS_BY_SUFFIX, UnitInputs, from_mapping, read_inputs
 from .result import format_number
+from .unparse import describe_interval
 
 __all__ = [
     "Bin",
@@ -94,24 +95,11 @@ class Change:
 #: (kind, detail, before, after): a rule's difference, before the indicator is named.
 _Detail = tuple[str, str, str | None, str | None]
 
-_RULE_KIND_NAMES: Mapping[type, str] = {
-    ast.YesNo: "yes/no",
-    ast.Threshold: "threshold",
-    ast.Proportional: "proportional",
-    ast.Bands: "bands",
-    ast.Deduct: "deduct",
-    ast.Baseline: "baseline",
-    ast.Deviation: "deviation",
-    ast.Graded: "levels",
-    ast.Judged: "judged",
-    ast.Composite: "combine",
-    ast.Awards: "awards",
-}
 
 
 def rule_kind(rule: ast.Rule | None) -> str:
     """The rule's kind as the language writes it (``threshold``), ``inner`` for no rule."""
-    return "inner" if rule is None else _RULE_KIND_NAMES[type(rule)]
+    return "inner" if rule is None else ast.KIND_NAMES[type(rule)]
 
 
 def _num(value: Decimal | int) -> str:
@@ -146,19 +134,6 @@ def _steps_text(steps: ast.Steps | None, default: ast.Counting | None = None) ->
     return text + (f" {counting.value}" if counting is not None else "")
 
 
-def _interval(interval: ast.Interval) -> str:
-    low, high = interval.low, interval.high
-    if low is not None and high is not None:
-        left = "[" if interval.low_inclusive else "("
-        right = "]" if interval.high_inclusive else ")"
-        return f"{left}{_qty(low)}, {_qty(high)}{right}"
-    if low is not None:
-        return (">= " if interval.low_inclusive else "> ") + _qty(low)
-    if high is not None:
-        return ("<= " if interval.high_inclusive else "< ") + _qty(high)
-    return "any value"
-
-
 def rule_text(rule: ast.Rule | None, default: ast.Counting | None = None) -> str:
     """A rule on one line, in the rule language (steps show the counting in force)."""
     match rule:
@@ -175,7 +150,7 @@ def rule_text(rule: ast.Rule | None, default: ast.Counting | None = None) -> str
         case ast.Proportional():
             return f"proportional {rule.input.name} / {_operand(rule.target)}"
         case ast.Bands():
-            rows = "; ".join(f"{_interval(b.interval)}: {_points(b.points)}" for b in rule.bands)
+            rows = "; ".join(f"{describe_interval(b.interval)}: {_points(b.points)}" for b in rule.bands)
             return f"bands {rule.input.name} {{ {rows} }}"
         case ast.Deduct():
             terms = [f"{_num(o.points)} {'if' if o.is_flag else 'per'} {o.input.name}"
@@ -312,8 +287,8 @@ def _keyed_changes(
 def _bands_changes(old: ast.Bands, new: ast.Bands, cap_old: Decimal,
                    cap_new: Decimal) -> list[_Detail]:
     out = _input_change(old.input, new.input)
-    old_intervals = [_interval(b.interval) for b in old.bands]
-    new_intervals = [_interval(b.interval) for b in new.bands]
+    old_intervals = [describe_interval(b.interval) for b in old.bands]
+    new_intervals = [describe_interval(b.interval) for b in new.bands]
     if old_intervals == new_intervals:
         for interval, ob, nb in zip(old_intervals, old.bands, new.bands, strict=True):
             detail = _points_change(ob.points, nb.points, cap_old, cap_new, f"band {interval}:")

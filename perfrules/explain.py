@@ -10,6 +10,7 @@ from typing import Any
 
 from . import ast
 from .result import Reason, format_number
+from .unparse import describe_interval
 
 _ZERO = Decimal(0)
 
@@ -238,7 +239,7 @@ class Explainer:
     ) -> list[Reason]:
         label, shown = self.label(rule.input), self.value(rule.input, values.get(rule.input.name))
         band = rule.bands[facts[1]]
-        interval = self.interval(band.interval)
+        interval = describe_interval(band.interval)
         points = format_number(lost)
         return [
             Reason(
@@ -248,19 +249,6 @@ class Explainer:
                 lost,
             )
         ]
-
-    def interval(self, interval: ast.Interval) -> str:
-        if interval.low is not None and interval.high is not None:
-            if interval.low == interval.high:
-                return f"= {self.quantity(interval.low)}"
-            left = "[" if interval.low_inclusive else "("
-            right = "]" if interval.high_inclusive else ")"
-            return f"{left}{self.quantity(interval.low)}, {self.quantity(interval.high)}{right}"
-        if interval.low is not None:
-            return (">= " if interval.low_inclusive else "> ") + self.quantity(interval.low)
-        if interval.high is not None:
-            return ("<= " if interval.high_inclusive else "< ") + self.quantity(interval.high)
-        return "(any)"
 
     def _deduct(
         self,

@@ -19,7 +19,7 @@ from typing import Any
 from attrs import frozen
 
 from .framework import Framework
-from .result import NodeResult, Result, format_number
+from .result import NodeResult, Result, format_number, level_heading
 from .source import display_width
 
 #: The formats this module writes, and whether each is text (False: bytes).
@@ -28,9 +28,6 @@ FORMATS: dict[str, bool] = {"md": True, "html": True, "csv": True, "xlsx": False
 #: Where the 评价要点 column comes from: the published text (``criterion``) when the indicator
 #: has one, else the rule rendered into canonical phrasing; or always the rendered rule.
 CRITERIA = ("published", "rendered")
-
-_LEVEL_NAMES_ZH = "一二三四五六七八九十"
-
 
 # ---------------------------------------------------------------------------- the table
 
@@ -160,14 +157,6 @@ class Table:
         return ""
 
 
-def _level_heading(level: int, locale: str) -> str:
-    if locale.startswith("en"):
-        return f"Level {level}"
-    if level <= len(_LEVEL_NAMES_ZH):
-        return f"{_LEVEL_NAMES_ZH[level - 1]}级指标"
-    return f"{level}级指标"
-
-
 def _label(node: NodeResult, locale: str) -> str:
     """An indicator as the seed names it: ``A 部门决策（15 分）``, ``F 加减分项（≤5 分）``."""
     cap = format_number(node.cap)
@@ -219,7 +208,7 @@ def build(framework: Framework, result: Result, *, locale: str = "zh",
         raise ValueError(f"criteria must be one of {CRITERIA}, not {criteria!r}")
     english = locale.startswith("en")
     depth = max((result[code].level for code in result), default=1)
-    heading = [_level_heading(level, locale) for level in range(1, depth + 1)]
+    heading = [level_heading(level, locale) for level in range(1, depth + 1)]
     if english:
         heading += ["Description", "Criterion", "Cap", "Score", "Why points were lost"]
     else:

@@ -6,19 +6,8 @@ import json
 from typing import Any
 
 from .framework import Framework
-from .result import NodeResult, Result, format_number
+from .result import NodeResult, Result, format_number, level_heading
 from .source import display_width
-
-_LEVEL_NAMES_ZH = "一二三四五六七八九十"
-
-
-def _level_heading(level: int, locale: str) -> str:
-    if locale.startswith("en"):
-        return f"Level {level}"
-    if level <= len(_LEVEL_NAMES_ZH):
-        return f"{_LEVEL_NAMES_ZH[level - 1]}级指标"
-    return f"{level}级指标"
-
 
 def _cell(node: NodeResult, locale: str) -> str:
     cap = format_number(node.cap)
@@ -43,7 +32,7 @@ def _shown_score(node: NodeResult, locale: str = "zh") -> str:
 def rows(result: Result, locale: str = "zh") -> tuple[list[str], list[list[str]]]:
     """The table's heading and rows: one row per leaf, ancestors named on their first row."""
     depth = max((result[code].level for code in result), default=1)
-    heading = [_level_heading(level, locale) for level in range(1, depth + 1)]
+    heading = [level_heading(level, locale) for level in range(1, depth + 1)]
     if locale.startswith("en"):
         heading += ["Cap", "Score", "Why points were lost"]
     else:

@@ -26,6 +26,18 @@ def descendants(children: Mapping[str, tuple[str, ...]], code: str) -> list[str]
     return out
 
 
+_LEVEL_NAMES_ZH = "一二三四五六七八九十"
+
+
+def level_heading(level: int, locale: str = "zh") -> str:
+    """A table heading for a tree level: 一级指标, 二级指标 … (Level 1 … in English)."""
+    if locale.startswith("en"):
+        return f"Level {level}"
+    if level <= len(_LEVEL_NAMES_ZH):
+        return f"{_LEVEL_NAMES_ZH[level - 1]}级指标"
+    return f"{level}级指标"
+
+
 @frozen
 class Reason:
     """Why points were lost (or gained, or changed): structured, with text in two languages.

@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from . import ast
+from .result import format_number
 
 __all__ = ["keywords", "unparse"]
 
@@ -147,6 +148,26 @@ def _interval(interval: ast.Interval) -> str:
     if high is not None and not interval.low_inclusive:
         return ("<= " if interval.high_inclusive else "< ") + _quantity(high)
     raise ValueError(f"the interval {interval!r} cannot be written")
+
+
+def describe_interval(interval: ast.Interval) -> str:
+    """An interval for people (explanations, diffs): ``[75%, 85%)``, ``>= 85%``, ``= 0``."""
+    low, high = interval.low, interval.high
+
+    def shown(quantity: ast.Quantity) -> str:
+        return format_number(quantity.value) + ("%" if quantity.is_percent else "")
+
+    if low is not None and high is not None:
+        if low.value == high.value and interval.low_inclusive and interval.high_inclusive:
+            return f"= {shown(low)}"
+        left = "[" if interval.low_inclusive else "("
+        right = "]" if interval.high_inclusive else ")"
+        return f"{left}{shown(low)}, {shown(high)}{right}"
+    if low is not None:
+        return (">= " if interval.low_inclusive else "> ") + shown(low)
+    if high is not None:
+        return ("<= " if interval.high_inclusive else "< ") + shown(high)
+    return "any value"
 
 
 # ---------------------------------------------------------------- rules
