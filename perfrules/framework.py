@@ -179,13 +179,7 @@ class Framework:
             not_applicable=not_applicable,
             unit=unit,
         )
-        try:
-            with decimal.localcontext(runtime.CONTEXT):
-                scores, facts, rule_scores, total = self._evaluator.function(
-                    prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
-                )
-        except (ArithmeticError, LookupError, TypeError, AttributeError) as error:
-            raise self._evaluation_error(error) from error
+        scores, facts, rule_scores, total = self._evaluate(prepared)
         grade, before, vetoes = self._grade(total, prepared.valid.values)
         state = _Scored(prepared, scores, facts, rule_scores)
         return Result(
@@ -227,13 +221,22 @@ class Framework:
             not_applicable=not_applicable,
             unit=unit,
         )
-        with decimal.localcontext(runtime.CONTEXT):
-            _, facts, _, _ = self._evaluator.function(
-                prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
-            )
+        _, facts, _, _ = self._evaluate(prepared)
         return dict(zip(self._codes, facts, strict=True))
 
     # ------------------------------------------------------------ helpers
+    def _evaluate(
+        self, prepared: PreparedUnit
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[int, Decimal], Decimal]:
+        """Run the compiled evaluator: (scores, facts, rules' scores of adjusted nodes, total)."""
+        try:
+            with decimal.localcontext(runtime.CONTEXT):
+                return self._evaluator.function(
+                    prepared.slots, prepared.judged, prepared.adjusted, prepared.replaced
+                )
+        except (ArithmeticError, LookupError, TypeError, AttributeError) as error:
+            raise self._evaluation_error(error) from error
+
     def _evaluation_error(self, error: Exception) -> EvaluationError:
         """A failure inside generated code (a perfrules bug), located at the rule's span."""
         span = None
