@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from . import ast
+from .errors import InputError
 from .framework import Framework
 from .result import Result
 from .syntax import parser
@@ -983,7 +984,9 @@ def check_invariants(fw: Framework | ast.Framework, data: Mapping[str, Any]) -> 
     score None; a marked node scores what its policy says; an inner node's score follows the
     sum rule of its section (rescaled when children are excluded); adjusted nodes score their
     adjustment; judged leaves their judgement; the total follows the total rule; scoring twice,
-    or with the input mappings in another order, gives the same result. Returns the result.
+    or with the input mappings in another order, gives the same result; threshold,
+    proportional and per-occurrence rules move the right way when their input is nudged by 1
+    either side. Returns the result.
 
     Raises:
         AssertionError: naming the node and what was expected.
@@ -1074,10 +1077,59 @@ def check_invariants(fw: Framework | ast.Framework, data: Mapping[str, Any]) -> 
     reordered = snapshot(_score(fw, data, reverse=True))
     if first != reordered:
         _fail("the result depends on the order of the input mappings")
+    _check_monotone(fw, data, result)
     result.to_dict()
     result.explain("zh")
     result.explain("en")
     return result
+
+
+def _monotone_direction(rule: ast.Rule | None, section: ast.Section) -> tuple[str, int] | None:
+    """(input, +1 or -1) when a rule's score must rise (+1) or fall (-1) with its input."""
+    match rule:
+        case ast.Threshold(bound=bound) if bound.op != "=":
+            return rule.input.name, 1 if bound.op in (">=", ">") else -1
+        case ast.Proportional():
+            return rule.input.name, 1
+        case ast.Deduct(occurrences=(single,)) if not single.is_flag:
+            return single.input.name, 1 if section is ast.Section.PENALTY else -1
+    return None
+
+
+def _check_monotone(fw: Framework, data: Mapping[str, Any], result: Result) -> None:
+    """Each threshold, proportional and per-occurrence rule moves the right way when its
+    input is nudged by 1 either side (within the declared range), all else unchanged."""
+    values = dict(data.get("values", {}))
+    valid = fw.prepare(values, judgements=data.get("judgements", {}),
+                       adjustments=data.get("adjustments", {}),
+                       not_applicable=list(data.get("not_applicable", ()))).valid.values
+    for code in result:
+        node, got = fw[code], result[code]
+        found = _monotone_direction(node.rule, node.section)
+        if found is None or got.rule_score is None or got.not_applicable:
+            continue
+        name, direction = found
+        assert node.rule is not None
+        if sum(ref.name == name for ref in ast.rule_inputs(node.rule)) > 1 or name not in valid:
+            continue  # the input is also the rule's bound or target: not a one-way relation
+        decl = fw.inputs[name]
+        low, high = ast.value_range(decl)
+        for delta in (Decimal(1), Decimal(-1)):
+            nudged = Decimal(valid[name]) + delta
+            if (low is not None and nudged < low) or (high is not None and nudged > high):
+                continue
+            raw: object = f"{nudged}%" if decl.type is ast.InputType.PERCENT else nudged
+            if decl.type is ast.InputType.COUNT:
+                raw = int(nudged)
+            try:
+                moved = _score(fw, {**data, "values": {**values, name: raw}})[code].rule_score
+            except InputError:
+                continue  # the nudged value is refused elsewhere (e.g. as a divisor of 0)
+            assert moved is not None
+            if (moved - got.rule_score) * delta * direction < 0:
+                way = "rise" if direction > 0 else "fall"
+                _fail(f"{code}: its score should {way} with {name}, but {name} "
+                      f"{valid[name]} → {nudged} moved it {got.rule_score} → {moved}")
 
 
 def _inner_score(node: ast.Indicator, scores: Sequence[Decimal | None]) -> Decimal | None:

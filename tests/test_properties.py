@@ -381,3 +381,15 @@ def test_judged_part_is_rejected_before_scoring() -> None:
     except (perfrules.FrameworkCheckError, perfrules.InputError):
         return
     raise AssertionError("a judged part was scored")
+
+
+def test_check_invariants_catches_a_rule_that_is_not_monotone() -> None:
+    """A cut-off that catches the upper end of a threshold's step zone makes 41% score less
+    than 40%, and check_invariants says so."""
+    fw = perfrules.loads(
+        'framework "f" { counting per full step }\ninputs { r: percent }\n'
+        'A "a" 1 { threshold r >= 50% full, each 5% lower deduct 0.1, zero if > 40% }\n'
+    )
+    data = {"values": {"r": "40%"}, "judgements": {}, "adjustments": {}, "not_applicable": []}
+    with pytest.raises(AssertionError, match="should rise with r"):
+        check_invariants(fw, data)
