@@ -1326,7 +1326,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rules, cases_file = locate(args.framework)
     if not rules.exists() and not Path(args.framework).exists():
         print(f"perfrules: no framework at {args.framework}", file=err)
-        return EXIT_USAGE
+        return EXIT_FAILED
     try:
         report = run_tests(args.framework, args.case)
     except RuleFileError as error:

@@ -66,7 +66,7 @@ class CaseItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailed):
-            where = self.case.where(str(self.path))
+            where = self.case.where(self.nodeid.split("::")[0])
             return f"case '{self.case.name}' ({where}) failed:\n" + (
                 excinfo.value.outcome.failure_text())
         return str(super().repr_failure(excinfo, style=style))

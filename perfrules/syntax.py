@@ -101,17 +101,17 @@ _KNOWN_MISTAKES: dict[str, tuple[list[str], str, str]] = {
     "unquoted-name": (
         ["{before} A 部门决策 10 {{}}", "{before} A a 10 {{}}"],
         "an indicator's name is a quoted text",
-        'write A "部门决策" 15 { … }',
+        'put the name in ASCII double quotes: "{token}"',
     ),
     "cap-with-unit": (
         ['{before} A "a" 10分 {{}}', '{before} A "a" 10 分 {{}}'],
         "a cap is a plain number",
-        "write 15, not 15分",
+        "write the cap without '{token}': a number of points such as 15",
     ),
     "missing-cap": (
         ['{before} A "a" {{}}'],
         "an indicator needs its cap in points after its name",
-        'write A "部门决策" 15 { … }',
+        'write the cap between the name and "{{": A "部门决策" 15 {{ … }}',
     ),
 }
 
@@ -157,6 +157,8 @@ def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     if known is None:
         return diagnostic
     message, hint = known
+    assert isinstance(error, UnexpectedToken)
+    hint = hint.format(token=error.token.value)
     return Diagnostic(diagnostic.code, f"{message} ({diagnostic.message})", diagnostic.span, hint)
 
 
@@ -214,7 +216,7 @@ def parse_tree(source: Source) -> lark.Tree:
                     "file-too-large",
                     f"a rule file may hold at most {MAX_FILE_CHARS} characters, "
                     f"this one holds {len(source.text)}",
-                    Span(source.name, 1, 1, 1, 2),
+                    file=source.name,
                 )
             ],
             source,

@@ -402,10 +402,10 @@ def test_usage_mistakes_exit_2(tmp_path: Path, argv: list[str]) -> None:
     assert status == casetest.EXIT_USAGE
 
 
-def test_missing_framework_is_usage_error(tmp_path: Path) -> None:
-    """A path that does not exist is a usage mistake (exit 2) naming it."""
+def test_missing_framework_fails_like_check(tmp_path: Path) -> None:
+    """A path that does not exist fails the run (exit 1, as `perfrules check` does) naming it."""
     status, _, err = run("test", tmp_path / "nowhere")
-    assert status == casetest.EXIT_USAGE and "nowhere" in err
+    assert status == casetest.EXIT_FAILED and "nowhere" in err
 
 
 def test_invalid_files_exit_1(tmp_path: Path) -> None:

@@ -177,10 +177,15 @@ def test_deeply_nested_composites_are_refused_too() -> None:
 
 
 def test_file_too_large() -> None:
+    """A file over the size limit is refused as a whole: the diagnostic names the file and
+    shows no excerpt of it."""
     text = 'framework "t" { }\n' + "#" * syntax.MAX_FILE_CHARS
-    diagnostic = syntax_error(text).diagnostics[0]
+    error = syntax_error(text, "big.rules")
+    diagnostic = error.diagnostics[0]
     assert diagnostic.code == "file-too-large"
-    assert (diagnostic.span.line, diagnostic.span.column) == (1, 1)
+    assert diagnostic.span is None and diagnostic.file == "big.rules"
+    assert str(error).startswith("big.rules: error[file-too-large]: ")
+    assert "|" not in str(error)
 
 
 def test_syntax_error_is_a_rule_file_error_with_its_source() -> None:
