@@ -149,6 +149,28 @@ class _Emitter:
             return f"{x} - {bound}"
         return f"{bound} - {x}"
 
+    def _stepped(
+        self,
+        steps: ast.Steps,
+        distance: str,
+        start: str,
+        sign: str,
+        i: int,
+        at_bound: str | None = None,
+    ) -> str:
+        """Emit ``n`` (steps counted over ``distance``) and ``d`` (their points); return the
+        expression ``start ± d``, rounded when the steps are pro rata.
+
+        ``at_bound`` is a condition that is false exactly at the bound, for steps that start
+        there: a started step needs a value past the bound ("at least 1" is for a missed one).
+        """
+        count = self.steps_count(steps, distance)
+        if at_bound is not None and self.checked.counting(steps) is ast.Counting.STARTED:
+            count = f"({count} if {at_bound} else ZERO)"
+        self.emit(i, f"n = {count}; d = n * {self.const(steps.points)}", steps.span)
+        value = f"{start} {sign} d"
+        return f"rounded({value})" if self.is_pro_rata(steps) else value
+
     def _threshold(self, rule: ast.Threshold, cap: str, s: str, f: str, i: int) -> None:
         x, bound = self.slot(rule.input), self.operand(rule.bound.operand)
         points = self.points(rule.points, cap)
@@ -156,18 +178,11 @@ class _Emitter:
         self.emit(i, f"x = {x}; b = {bound}", rule.span)
         self.emit(i, f"if x {_PYTHON_OPS[op]} b:", rule.bound.span)
         if rule.beyond is not None:
-            steps = rule.beyond
-            count = self.steps_count(steps, self._distance(op, "x", "b", away=False))
-            if self.checked.counting(steps) is ast.Counting.STARTED:
-                # "at least 1" is for a missed bound; exactly at the bound no step is started.
-                count = f"({count} if x != b else ZERO)"
-            self.emit(i + 1, f"n = {count}; g = n * {self.const(steps.points)}", steps.span)
-            value = f"{points} + g"
-            if self.is_pro_rata(steps):
-                value = f"rounded({value})"
+            distance = self._distance(op, "x", "b", away=False)
+            value = self._stepped(rule.beyond, distance, points, "+", i + 1, at_bound="x != b")
             self.emit(i + 1, f"{s} = {value}")
             self.emit(i + 1, f"if {s} > {cap}: {s} = {cap}")
-            self.emit(i + 1, f"{f} = ('met', n, g)")
+            self.emit(i + 1, f"{f} = ('met', n, d)")
         else:
             self.emit(i + 1, f"{s} = {points}; {f} = ('met',)")
         if rule.cutoff is not None:
@@ -180,12 +195,8 @@ class _Emitter:
             self.emit(i + 1, f"{s} = ZERO; {f} = ('cutoff',)")
         self.emit(i, "else:")
         if rule.short is not None:
-            steps = rule.short
-            count = self.steps_count(steps, self._distance(op, "x", "b", away=True))
-            self.emit(i + 1, f"n = {count}; d = n * {self.const(steps.points)}", steps.span)
-            value = f"{points} - d"
-            if self.is_pro_rata(steps):
-                value = f"rounded({value})"
+            distance = self._distance(op, "x", "b", away=True)
+            value = self._stepped(rule.short, distance, points, "-", i + 1)
             self.emit(i + 1, f"{s} = {value}")
             self.emit(i + 1, f"if {s} < ZERO: {s} = ZERO")
             self.emit(i + 1, f"{f} = ('short', n, d)")
@@ -254,14 +265,7 @@ class _Emitter:
                 continue
             distance = "b - x" if side == "lower" else "x - b"
             sign = "+" if steps.effect == "add" else "-"
-            self.emit(
-                i + 1,
-                f"n = {self.steps_count(steps, distance)}; d = n * {self.const(steps.points)}",
-                steps.span,
-            )
-            value = f"{base} {sign} d"
-            if self.is_pro_rata(steps):
-                value = f"rounded({value})"
+            value = self._stepped(steps, distance, base, sign, i + 1)
             self.emit(i + 1, f"{s} = clamp({value}, {cap}); {f} = ('{side}', n, d)")
 
     def _deviation(self, rule: ast.Deviation, cap: str, s: str, f: str, i: int) -> None:
@@ -281,16 +285,7 @@ class _Emitter:
         if rule.steps is None:
             self.emit(i + 1, f"{s} = ZERO; {f} = ('outside', v)")
             return
-        steps = rule.steps
-        self.emit(
-            i + 1,
-            f"n = {self.steps_count(steps, f'v - {tolerance}')}; "
-            f"d = n * {self.const(steps.points)}",
-            steps.span,
-        )
-        value = f"{cap} - d"
-        if self.is_pro_rata(steps):
-            value = f"rounded({value})"
+        value = self._stepped(rule.steps, f"v - {tolerance}", cap, "-", i + 1)
         self.emit(i + 1, f"{s} = clamp({value}, {cap}); {f} = ('beyond', v, n, d)")
 
     def _graded(self, rule: ast.Graded, cap: str, s: str, f: str, i: int) -> None:
