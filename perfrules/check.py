@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from . import ast, bounds
 from .errors import Diagnostic, FrameworkCheckError
@@ -42,6 +42,10 @@ class CheckedFramework:
     levels: tuple[int, ...]
     inputs: Mapping[str, ast.InputDecl]
     warnings: tuple[Diagnostic, ...] = ()
+    #: Each node's position by its code.
+    positions: Mapping[str, int] = field(kw_only=True)
+    #: For each node, the names of the inputs its rule reads (empty for inner nodes).
+    rule_inputs: tuple[frozenset[str], ...] = field(kw_only=True)
 
     def counting(self, steps: ast.Steps) -> ast.Counting:
         """The step counting in force for ``steps``: its own, else the framework's default."""
@@ -1729,6 +1733,13 @@ def index(framework: ast.Framework, source_name: str, warnings: tuple[Diagnostic
         tuple(levels),
         {decl.name: decl for decl in framework.inputs},
         warnings,
+        positions={node.code: position for position, node in enumerate(nodes)},
+        rule_inputs=tuple(
+            frozenset(ref.name for ref in ast.rule_inputs(node.rule))
+            if node.rule is not None
+            else frozenset()
+            for node in nodes
+        ),
     )
 
 

@@ -46,7 +46,7 @@ class Framework:
     def __init__(self, checked: CheckedFramework, evaluator: Evaluator):
         self._checked = checked
         self._evaluator = evaluator
-        self._index = {node.code: i for i, node in enumerate(checked.nodes)}
+        self._index = checked.positions
         self._codes = tuple(node.code for node in checked.nodes)
         self._children: dict[str, tuple[str, ...]] = {node.code: () for node in checked.nodes}
         kids: dict[int, list[str]] = {}

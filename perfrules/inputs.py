@@ -468,7 +468,7 @@ def validate(checked: CheckedFramework, data: UnitInputs) -> ValidInputs:
         InputError: listing every problem found, not just the first.
     """
     problems: list[InputProblem] = []
-    codes = {node.code: position for position, node in enumerate(checked.nodes)}
+    codes = checked.positions
     not_applicable = _check_not_applicable(checked, codes, data.not_applicable, problems)
     excluded = _excluded_nodes(checked, not_applicable)
     values = _check_values(checked, data.values, excluded, problems)
@@ -543,9 +543,9 @@ def _check_values(
 def _required_inputs(checked: CheckedFramework, excluded: set[int]) -> list[str]:
     """Declared inputs that applicable leaves' rules or the vetoes use, in declaration order."""
     used = {veto.input.name for veto in checked.framework.vetoes}
-    for position, node in enumerate(checked.nodes):
-        if node.rule is not None and position not in excluded:
-            used.update(ref.name for ref in ast.rule_inputs(node.rule))
+    for position, names in enumerate(checked.rule_inputs):
+        if position not in excluded:
+            used.update(names)
     return [name for name in checked.inputs if name in used]
 
 
