@@ -19,7 +19,7 @@ from typing import Any
 from attrs import frozen
 
 from .framework import Framework
-from .result import NodeResult, Result, format_number, level_heading
+from .result import Result, format_number, indicator_label, level_heading
 from .source import display_width
 
 #: The formats this module writes, and whether each is text (False: bytes).
@@ -157,15 +157,6 @@ class Table:
         return ""
 
 
-def _label(node: NodeResult, locale: str) -> str:
-    """An indicator as the seed names it: ``A 部门决策（15 分）``, ``F 加减分项（≤5 分）``."""
-    cap = format_number(node.cap)
-    bound = {"bonus": f"≤{cap}", "penalty": f"-{cap}"}.get(node.section, cap)
-    if locale.startswith("en"):
-        return f"{node.code} {node.name} ({bound})"
-    return f"{node.code} {node.name}（{bound} 分）"
-
-
 def _leaves(result: Result, code: str) -> int:
     node = result[code]
     if node.is_leaf:
@@ -232,7 +223,7 @@ def build(framework: Framework, result: Result, *, locale: str = "zh",
         levels: list[Level | str | None] = [None] * depth
         for ancestor in chain:
             if ancestor is node or _first_leaf(result, ancestor.code) == code:
-                levels[ancestor.level - 1] = Level(ancestor.code, _label(ancestor, locale),
+                levels[ancestor.level - 1] = Level(ancestor.code, indicator_label(ancestor, locale),
                                                    _leaves(result, ancestor.code))
             else:
                 levels[ancestor.level - 1] = ""

@@ -6,20 +6,8 @@ import json
 from typing import Any
 
 from .framework import Framework
-from .result import NodeResult, Result, format_number, level_heading
+from .result import NodeResult, Result, format_number, indicator_label, level_heading
 from .source import display_width
-
-def _cell(node: NodeResult, locale: str) -> str:
-    cap = format_number(node.cap)
-    if node.section != "regular":
-        bound = f"≤{cap}" if node.section == "bonus" else f"−{cap}"
-        return f"{node.code} {node.name}（{bound} 分）" if not locale.startswith("en") else (
-            f"{node.code} {node.name} ({bound})"
-        )
-    if locale.startswith("en"):
-        return f"{node.code} {node.name} ({cap})"
-    return f"{node.code} {node.name}（{cap} 分）"
-
 
 def _shown_score(node: NodeResult, locale: str = "zh") -> str:
     if node.score is None:
@@ -49,7 +37,7 @@ def rows(result: Result, locale: str = "zh") -> tuple[list[str], list[list[str]]
         for ancestor in reversed(chain):
             first_leaf = _first_leaf(result, ancestor.code)
             if ancestor is node or first_leaf == code:
-                row[ancestor.level - 1] = _cell(ancestor, locale)
+                row[ancestor.level - 1] = indicator_label(ancestor, locale)
         separator = "; " if locale.startswith("en") else "；"
         reasons = separator.join(r.summary(locale) for r in node.reasons)
         row += [format_number(node.cap), _shown_score(node, locale), reasons]

@@ -38,6 +38,16 @@ def level_heading(level: int, locale: str = "zh") -> str:
     return f"{level}级指标"
 
 
+def indicator_label(node: NodeResult, locale: str = "zh") -> str:
+    """An indicator as the seed's table names it: ``A 部门决策（15 分）``, ``F 加减分项（≤5 分）``,
+    ``F2 减分项（-5 分）``."""
+    cap = format_number(node.cap)
+    bound = {"bonus": f"≤{cap}", "penalty": f"-{cap}"}.get(node.section, cap)
+    if locale.startswith("en"):
+        return f"{node.code} {node.name} ({bound})"
+    return f"{node.code} {node.name}（{bound} 分）"
+
+
 @frozen
 class Reason:
     """Why points were lost (or gained, or changed): structured, with text in two languages.
